@@ -1,0 +1,21 @@
+"""The list of features, in dependency order; importing this registers every model and handler."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cxm.accounts import api as accounts_api
+from cxm.accounts import models as accounts_models  # noqa: F401
+from cxm.customers import api as customers_api
+from cxm.customers import models as customers_models  # noqa: F401
+from cxm.imports import models as imports_models  # noqa: F401
+from cxm.interactions import api as interactions_api
+from cxm.interactions import services as interactions_services  # noqa: F401  (merge handler)
+from cxm.touchpoints import api as touchpoints_api
+
+API_ROUTERS: tuple[APIRouter, ...] = (
+    accounts_api.router,
+    customers_api.router,
+    touchpoints_api.router,
+    interactions_api.router,
+)
