@@ -71,8 +71,8 @@ def normalize_identity(kind: IdentityKind | str, value: str, *, phone_region: st
             number = phonenumbers.parse(raw, phone_region)
         except phonenumbers.NumberParseException as exc:
             raise InvalidIdentity(f"not a phone number: {exc}") from None
-        if not phonenumbers.is_possible_number(number):
-            raise InvalidIdentity("not a possible phone number")
+        if not phonenumbers.is_valid_number(number):
+            raise InvalidIdentity("not a valid phone number")
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if kind is IdentityKind.SOCIAL:
         match = _SOCIAL.match(raw.lower())

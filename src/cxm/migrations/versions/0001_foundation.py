@@ -7,6 +7,8 @@ Create Date: 2026-11-26 13:52:04.338257
 
 from collections.abc import Sequence
 
+import uuid
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -315,6 +317,37 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
+    _seed_stages()
+
+
+DEFAULT_STAGES = (
+    ("awareness", "Aufmerksamkeit", "Awareness"),
+    ("consideration", "Abwägung", "Consideration"),
+    ("purchase", "Kauf", "Purchase"),
+    ("onboarding", "Einrichtung", "Onboarding"),
+    ("usage", "Nutzung", "Usage"),
+    ("service", "Service", "Service"),
+    ("renewal", "Verlängerung", "Renewal"),
+    ("exit", "Abschied", "Exit"),
+)
+
+
+def _seed_stages() -> None:
+    stages = sa.table(
+        "journey_stages",
+        sa.column("id", sa.Uuid()),
+        sa.column("key", sa.String()),
+        sa.column("name_de", sa.String()),
+        sa.column("name_en", sa.String()),
+        sa.column("position", sa.Integer()),
+    )
+    op.bulk_insert(
+        stages,
+        [
+            {"id": uuid.uuid4(), "key": k, "name_de": de, "name_en": en, "position": i}
+            for i, (k, de, en) in enumerate(DEFAULT_STAGES)
+        ],
+    )
 
 
 def downgrade() -> None:

@@ -1,0 +1,326 @@
+"""The `cxm` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cxm.accounts import services as accounts
+from cxm.accounts.domain import Role
+from cxm.accounts.models import User
+from cxm.config import Settings, get_settings
+from cxm.db import make_engine, make_session_factory
+from cxm.shared.clock import utcnow
+from cxm.shared.errors import CxmError
+
+app = typer.Typer(help="cxm — Customer Experience Management.", no_args_is_help=True)
+import_app = typer.Typer(help="Import customers, holdings or interactions from CSV / JSON Lines.")
+app.add_typer(import_app, name="import")
+console = Console(stderr=True)
+
+
+def _session(settings: Settings) -> Session:
+    from cxm import features  # noqa: F401  (registers models and handlers)
+
+    return make_session_factory(make_engine(settings.database_url))()
+
+
+def _fail(exc: CxmError) -> None:
+    field = f" ({exc.field})" if exc.field else ""
+    console.print(f"[red]error{field}:[/red] {exc.message}")
+    raise typer.Exit(2)
+
+
+def _migrate(settings: Settings) -> None:
+    from cxm import migrate
+
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
+def _ensure_admin(db: Session, email: str, name: str) -> tuple[User, str | None]:
+    """The first admin, created with a token when the database has no admin yet."""
+    from cxm.touchpoints import services as touchpoints
+
+    touchpoints.ensure_default_stages(db)
+    db.commit()
+    admin = db.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.created_at))
+    if admin is not None:
+        return admin, None
+    admin = accounts.create_user(db, email=email, name=name, role=Role.ADMIN, language="de")
+    _, token = accounts.issue_token(db, user_id=admin.id, name="initial admin token", now=utcnow())
+    return admin, token
+
+
+@app.command()
+def init(
+    admin_email: Annotated[
+        str, typer.Option(help="E-mail of the first admin.")
+    ] = "admin@example.com",
+    admin_name: Annotated[str, typer.Option(help="Name of the first admin.")] = "Administrator",
+) -> None:
+    """Create or upgrade the database, and the first admin with an API token (shown once)."""
+    settings = get_settings()
+    _migrate(settings)
+    with _session(settings) as db:
+        admin, token = _ensure_admin(db, admin_email, admin_name)
+    console.print(f"[green]database ready[/green] at {settings.database_url}")
+    if token:
+        console.print(f"admin [bold]{admin.email}[/bold]; API token (shown once):")
+        print(token)
+    else:
+        console.print(f"admin {admin.email} exists; create a new token with `cxm token create`.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API and web application with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "cxm.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+    )
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
+    customers: Annotated[int, typer.Option(help="Number of customers.")] = 5000,
+    months: Annotated[int, typer.Option(help="Months of history.")] = 12,
+    reset: Annotated[bool, typer.Option(help="Delete an existing SQLite demo database.")] = False,
+) -> None:
+    """Build a realistic demo company (German telco + retail) into the configured database."""
+    from cxm.demo import generator
+
+    settings = get_settings()
+    if reset:
+        _remove_sqlite(settings.database_url)
+    _migrate(settings)
+    with _session(settings) as db:
+        _, token = _ensure_admin(db, "admin@example.com", "Administrator")
+        with _progress() as progress:
+            tasks: dict[str, Any] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            try:
+                summary = generator.build_demo(
+                    db, seed=seed, customers=customers, months=months, now=utcnow(), progress=report
+                )
+            except CxmError as exc:
+                _fail(exc)
+    table = Table(title="demo data")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name, value in _fields(summary):
+        table.add_row(name, f"{value:,}")
+    console.print(table)
+    if token:
+        console.print("admin API token (shown once):")
+        print(token)
+
+
+def _fields(obj: Any) -> list[tuple[str, Any]]:
+    from dataclasses import fields
+
+    return [(f.name, getattr(obj, f.name)) for f in fields(obj)]
+
+
+def _remove_sqlite(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        console.print("[red]--reset only deletes SQLite databases[/red]")
+        raise typer.Exit(2)
+    for suffix in ("", "-wal", "-shm"):
+        Path(parsed.database + suffix).unlink(missing_ok=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _import(kind: str, file: Path, chunk_size: int | None, report: Path | None) -> None:
+    from cxm.imports import services as imports
+
+    settings = get_settings()
+    total = _count_lines(file)
+    with _session(settings) as db, _progress() as progress:
+        task = progress.add_task(f"import {kind}", total=total)
+        try:
+            run = imports.run_import(
+                db,
+                kind=kind,
+                path=file,
+                now=utcnow,
+                chunk_size=chunk_size or settings.import_chunk_size,
+                phone_region=settings.default_phone_region,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+        except CxmError as exc:
+            _fail(exc)
+        errors = imports.line_errors(db, run)
+    console.print(
+        f"{run.lines_done:,} lines: {run.created:,} created, {run.updated:,} updated, "
+        f"{run.duplicates:,} already there, [{'red' if run.failed else 'green'}]"
+        f"{run.failed:,} failed[/]"
+    )
+    if errors:
+        report = report or file.with_name(file.name + ".errors.csv")
+        with report.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["line", "field", "reason"])
+            writer.writerows((e.line, e.field, e.message) for e in errors)
+        for err in errors[:20]:
+            console.print(f"  line {err.line}: {err.field}: {err.message}")
+        if len(errors) > 20:
+            console.print(f"  ... {len(errors) - 20:,} more")
+        console.print(f"error report: {report}")
+        raise typer.Exit(1)
+
+
+def _count_lines(path: Path) -> int | None:
+    if not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+    return max(lines - (1 if path.suffix.lower() == ".csv" else 0), 0)
+
+
+FileArg = Annotated[Path, typer.Argument(help="A .csv or .jsonl file.")]
+ChunkOpt = Annotated[int | None, typer.Option(help="Lines per transaction.")]
+ReportOpt = Annotated[Path | None, typer.Option(help="Where to write the bad-line report (CSV).")]
+
+
+@import_app.command("customers")
+def import_customers(file: FileArg, chunk_size: ChunkOpt = None, report: ReportOpt = None) -> None:
+    """Customers with their identities (upserted by identity)."""
+    _import("customers", file, chunk_size, report)
+
+
+@import_app.command("holdings")
+def import_holdings(file: FileArg, chunk_size: ChunkOpt = None, report: ReportOpt = None) -> None:
+    """Products and contracts, by customer id or identity (upserted by external_id)."""
+    _import("holdings", file, chunk_size, report)
+
+
+@import_app.command("interactions")
+def import_interactions(
+    file: FileArg, chunk_size: ChunkOpt = None, report: ReportOpt = None
+) -> None:
+    """Interactions (idempotent by event_id; unknown identities create customers)."""
+    _import("interactions", file, chunk_size, report)
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="customers, holdings or interactions")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
+    ] = None,
+) -> None:
+    """Export as JSON Lines (the same shape `cxm import` reads)."""
+    from cxm.exports import services as exports
+
+    settings = get_settings()
+    with _session(settings) as db:
+        try:
+            rows = exports.export_rows(db, what)
+        except CxmError as exc:
+            _fail(exc)
+        out = output.open("w", encoding="utf-8") if output else sys.stdout
+        try:
+            count = 0
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+                count += 1
+        finally:
+            if output:
+                out.close()
+    console.print(f"exported {count:,} {what}")
+
+
+token_app = typer.Typer(help="API tokens.")
+user_app = typer.Typer(help="Users.")
+app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    name: str,
+    role: Annotated[Role, typer.Option(help="admin, cx_manager, analyst or agent")] = Role.AGENT,
+    language: Annotated[str, typer.Option(help="de or en")] = "de",
+    department: Annotated[str | None, typer.Option(help="Department key.")] = None,
+) -> None:
+    """Create a user."""
+    with _session(get_settings()) as db:
+        try:
+            user = accounts.create_user(
+                db, email=email, name=name, role=role, language=language, department_key=department
+            )
+        except CxmError as exc:
+            _fail(exc)
+        print(user.id)
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[str, typer.Argument(help="The user's e-mail.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+) -> None:
+    """Issue an API token for a user (printed once)."""
+    with _session(get_settings()) as db:
+        user = db.scalar(select(User).where(func.lower(User.email) == email.lower()))
+        if user is None:
+            console.print(f"[red]no user {email}[/red]")
+            raise typer.Exit(2)
+        _, token = accounts.issue_token(db, user_id=user.id, name=name, now=utcnow())
+    print(token)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: uuid.UUID) -> None:
+    """Revoke a token by id."""
+    with _session(get_settings()) as db:
+        try:
+            accounts.revoke_token(db, token_id=token_id, now=utcnow())
+        except CxmError as exc:
+            _fail(exc)
+    console.print("revoked")
+
+
+if __name__ == "__main__":
+    app()
