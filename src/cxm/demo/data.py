@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 BRAND = "Lindenfunk"
 BRAND_HANDLE = "lindenfunk"
 STAFF_DOMAIN = "example.com"
@@ -108,118 +113,507 @@ _TP = TouchpointSpec
 
 TOUCHPOINTS: tuple[TouchpointSpec, ...] = (
     # Website
-    _TP("web_home", "Website: Startseite", "Website: homepage", "web", "awareness", "online", True,
-        "Die Startseite von lindenfunk.example; Einstieg für Interessenten und Kunden."),
-    _TP("web_tariffs_mobile", "Website: Mobilfunktarife", "Website: mobile tariffs", "web",
-        "consideration", "online", True, "Tarifübersicht Tarif S, M und L mit Vergleich."),
-    _TP("web_tariffs_dsl", "Website: DSL- und Festnetztarife", "Website: DSL and landline tariffs",
-        "web", "consideration", "online", True, "DSL 50, DSL 100, DSL 250 im Überblick."),
-    _TP("web_availability", "Website: DSL-Verfügbarkeitsprüfung", "Website: DSL availability check",
-        "web", "consideration", "online", True, "Adresseingabe und verfügbare Bandbreite."),
-    _TP("web_shop_devices", "Online-Shop: Smartphones", "Online shop: smartphones", "web",
-        "consideration", "online", True, "Geräteübersicht mit Filtern und Preisen."),
-    _TP("web_product_page", "Online-Shop: Produktseite", "Online shop: product page", "web",
-        "consideration", "online", True, "Detailseite eines Smartphones mit Tarifkombination."),
-    _TP("web_cart", "Online-Shop: Warenkorb", "Online shop: cart", "web", "purchase", "online",
-        True, "Warenkorb mit Tarif, Gerät und Zubehör."),
-    _TP("web_checkout", "Online-Shop: Bestellprozess", "Online shop: checkout", "web", "purchase",
-        "online", True, "Bestellstrecke: Daten, Bonitätsprüfung, Zahlungsart, Abschluss."),
-    _TP("web_search", "Website: Suche", "Website: site search", "web", "consideration", "online",
-        True, "Volltextsuche über Tarife, Geräte und Hilfe-Artikel."),
-    _TP("web_help", "Website: Hilfe & FAQ", "Website: help & FAQ", "web", "service", "online",
-        True, "Hilfe-Artikel, häufige Fragen und Anleitungen."),
-    _TP("web_contact_form", "Website: Kontaktformular", "Website: contact form", "web", "service",
-        "kundenservice", True, "Kontaktformular; Anliegen landen im E-Mail-Postfach des Service."),
-    _TP("web_complaint_form", "Website: Beschwerdeformular", "Website: complaint form", "web",
-        "service", "beschwerdemanagement", True, "Formular für formelle Beschwerden."),
-    _TP("web_login", "Kundenportal: Login", "Customer portal: login", "web", "usage", "online",
-        True, "Anmeldung im Kundenportal „Mein Lindenfunk“."),
-    _TP("web_portal_invoices", "Kundenportal: Rechnungen", "Customer portal: invoices", "web",
-        "usage", "abrechnung", True, "Rechnungen, Einzelverbindungsnachweis, Zahlungen."),
-    _TP("web_portal_contract", "Kundenportal: Vertrag & Tarif", "Customer portal: contract & tariff",
-        "web", "renewal", "vertrieb", True, "Vertragsdaten, Tarifwechsel, Vertragsverlängerung."),
-    _TP("web_network_status", "Website: Netzstatus & Störungsmelder",
-        "Website: network status & outage map", "web", "service", "technik", True,
-        "Netzabdeckung und aktuelle Störungen nach Postleitzahl."),
-    _TP("web_cancellation", "Website: Kündigungsbutton", "Website: cancellation button", "web",
-        "exit", "kundenservice", True, "Online-Kündigung nach § 312k BGB."),
-    _TP("web_forum", "Community-Forum", "Community forum", "web", "service", "online", True,
-        "Kunden helfen Kunden; moderiert vom Online-Team."),
-    _TP("web_comparison_portal", "Vergleichsportal", "Comparison portal", "web", "consideration",
-        "marketing", False, "Tarifvergleich auf externen Portalen."),
-    _TP("web_review_site", "Bewertungsportal", "Review site", "web", "consideration", "marketing",
-        False, "Öffentliche Bewertungen von Kunden auf externen Plattformen."),
+    _TP(
+        "web_home",
+        "Website: Startseite",
+        "Website: homepage",
+        "web",
+        "awareness",
+        "online",
+        True,
+        "Die Startseite von lindenfunk.example; Einstieg für Interessenten und Kunden.",
+    ),
+    _TP(
+        "web_tariffs_mobile",
+        "Website: Mobilfunktarife",
+        "Website: mobile tariffs",
+        "web",
+        "consideration",
+        "online",
+        True,
+        "Tarifübersicht Tarif S, M und L mit Vergleich.",
+    ),
+    _TP(
+        "web_tariffs_dsl",
+        "Website: DSL- und Festnetztarife",
+        "Website: DSL and landline tariffs",
+        "web",
+        "consideration",
+        "online",
+        True,
+        "DSL 50, DSL 100, DSL 250 im Überblick.",
+    ),
+    _TP(
+        "web_availability",
+        "Website: DSL-Verfügbarkeitsprüfung",
+        "Website: DSL availability check",
+        "web",
+        "consideration",
+        "online",
+        True,
+        "Adresseingabe und verfügbare Bandbreite.",
+    ),
+    _TP(
+        "web_shop_devices",
+        "Online-Shop: Smartphones",
+        "Online shop: smartphones",
+        "web",
+        "consideration",
+        "online",
+        True,
+        "Geräteübersicht mit Filtern und Preisen.",
+    ),
+    _TP(
+        "web_product_page",
+        "Online-Shop: Produktseite",
+        "Online shop: product page",
+        "web",
+        "consideration",
+        "online",
+        True,
+        "Detailseite eines Smartphones mit Tarifkombination.",
+    ),
+    _TP(
+        "web_cart",
+        "Online-Shop: Warenkorb",
+        "Online shop: cart",
+        "web",
+        "purchase",
+        "online",
+        True,
+        "Warenkorb mit Tarif, Gerät und Zubehör.",
+    ),
+    _TP(
+        "web_checkout",
+        "Online-Shop: Bestellprozess",
+        "Online shop: checkout",
+        "web",
+        "purchase",
+        "online",
+        True,
+        "Bestellstrecke: Daten, Bonitätsprüfung, Zahlungsart, Abschluss.",
+    ),
+    _TP(
+        "web_search",
+        "Website: Suche",
+        "Website: site search",
+        "web",
+        "consideration",
+        "online",
+        True,
+        "Volltextsuche über Tarife, Geräte und Hilfe-Artikel.",
+    ),
+    _TP(
+        "web_help",
+        "Website: Hilfe & FAQ",
+        "Website: help & FAQ",
+        "web",
+        "service",
+        "online",
+        True,
+        "Hilfe-Artikel, häufige Fragen und Anleitungen.",
+    ),
+    _TP(
+        "web_contact_form",
+        "Website: Kontaktformular",
+        "Website: contact form",
+        "web",
+        "service",
+        "kundenservice",
+        True,
+        "Kontaktformular; Anliegen landen im E-Mail-Postfach des Service.",
+    ),
+    _TP(
+        "web_complaint_form",
+        "Website: Beschwerdeformular",
+        "Website: complaint form",
+        "web",
+        "service",
+        "beschwerdemanagement",
+        True,
+        "Formular für formelle Beschwerden.",
+    ),
+    _TP(
+        "web_login",
+        "Kundenportal: Login",
+        "Customer portal: login",
+        "web",
+        "usage",
+        "online",
+        True,
+        "Anmeldung im Kundenportal „Mein Lindenfunk“.",
+    ),
+    _TP(
+        "web_portal_invoices",
+        "Kundenportal: Rechnungen",
+        "Customer portal: invoices",
+        "web",
+        "usage",
+        "abrechnung",
+        True,
+        "Rechnungen, Einzelverbindungsnachweis, Zahlungen.",
+    ),
+    _TP(
+        "web_portal_contract",
+        "Kundenportal: Vertrag & Tarif",
+        "Customer portal: contract & tariff",
+        "web",
+        "renewal",
+        "vertrieb",
+        True,
+        "Vertragsdaten, Tarifwechsel, Vertragsverlängerung.",
+    ),
+    _TP(
+        "web_network_status",
+        "Website: Netzstatus & Störungsmelder",
+        "Website: network status & outage map",
+        "web",
+        "service",
+        "technik",
+        True,
+        "Netzabdeckung und aktuelle Störungen nach Postleitzahl.",
+    ),
+    _TP(
+        "web_cancellation",
+        "Website: Kündigungsbutton",
+        "Website: cancellation button",
+        "web",
+        "exit",
+        "kundenservice",
+        True,
+        "Online-Kündigung nach § 312k BGB.",
+    ),
+    _TP(
+        "web_forum",
+        "Community-Forum",
+        "Community forum",
+        "web",
+        "service",
+        "online",
+        True,
+        "Kunden helfen Kunden; moderiert vom Online-Team.",
+    ),
+    _TP(
+        "web_comparison_portal",
+        "Vergleichsportal",
+        "Comparison portal",
+        "web",
+        "consideration",
+        "marketing",
+        False,
+        "Tarifvergleich auf externen Portalen.",
+    ),
+    _TP(
+        "web_review_site",
+        "Bewertungsportal",
+        "Review site",
+        "web",
+        "consideration",
+        "marketing",
+        False,
+        "Öffentliche Bewertungen von Kunden auf externen Plattformen.",
+    ),
     # Phone
-    _TP("hotline_ivr", "Hotline: Sprachmenü (IVR)", "Hotline: voice menu (IVR)", "phone",
-        "service", "kundenservice", True, "Sprachdialog vor der Weiterleitung an die Fachteams."),
-    _TP("hotline_billing", "Hotline: Rechnung", "Hotline: billing", "phone", "service",
-        "abrechnung", True, "Fragen zu Rechnung, Zahlungen, Mahnungen."),
-    _TP("hotline_technical", "Hotline: Technik", "Hotline: technical support", "phone", "service",
-        "technik", True, "Störungen, Empfang, Geräte, Internet."),
-    _TP("hotline_sales", "Hotline: Vertrieb", "Hotline: sales", "phone", "purchase", "vertrieb",
-        True, "Bestellung, Beratung, Tarifwechsel, Vertragsverlängerung."),
-    _TP("hotline_cancellation", "Hotline: Kündigung & Kundenbindung",
-        "Hotline: cancellation & retention", "phone", "exit", "kundenservice", True,
-        "Kündigungswünsche und Halteangebote."),
-    _TP("hotline_general", "Hotline: Allgemeine Anliegen", "Hotline: general enquiries", "phone",
-        "service", "kundenservice", True, "Adressänderung, PUK, Roaming, sonstige Fragen."),
-    _TP("call_activation", "Begrüßungsanruf", "Welcome call", "phone", "onboarding",
-        "kundenservice", True, "Ausgehender Anruf nach Vertragsbeginn: Aktivierung, erste Fragen."),
-    _TP("call_callback", "Service-Rückruf", "Service call-back", "phone", "service",
-        "kundenservice", True, "Zugesagter Rückruf durch den Service."),
+    _TP(
+        "hotline_ivr",
+        "Hotline: Sprachmenü (IVR)",
+        "Hotline: voice menu (IVR)",
+        "phone",
+        "service",
+        "kundenservice",
+        True,
+        "Sprachdialog vor der Weiterleitung an die Fachteams.",
+    ),
+    _TP(
+        "hotline_billing",
+        "Hotline: Rechnung",
+        "Hotline: billing",
+        "phone",
+        "service",
+        "abrechnung",
+        True,
+        "Fragen zu Rechnung, Zahlungen, Mahnungen.",
+    ),
+    _TP(
+        "hotline_technical",
+        "Hotline: Technik",
+        "Hotline: technical support",
+        "phone",
+        "service",
+        "technik",
+        True,
+        "Störungen, Empfang, Geräte, Internet.",
+    ),
+    _TP(
+        "hotline_sales",
+        "Hotline: Vertrieb",
+        "Hotline: sales",
+        "phone",
+        "purchase",
+        "vertrieb",
+        True,
+        "Bestellung, Beratung, Tarifwechsel, Vertragsverlängerung.",
+    ),
+    _TP(
+        "hotline_cancellation",
+        "Hotline: Kündigung & Kundenbindung",
+        "Hotline: cancellation & retention",
+        "phone",
+        "exit",
+        "kundenservice",
+        True,
+        "Kündigungswünsche und Halteangebote.",
+    ),
+    _TP(
+        "hotline_general",
+        "Hotline: Allgemeine Anliegen",
+        "Hotline: general enquiries",
+        "phone",
+        "service",
+        "kundenservice",
+        True,
+        "Adressänderung, PUK, Roaming, sonstige Fragen.",
+    ),
+    _TP(
+        "call_activation",
+        "Begrüßungsanruf",
+        "Welcome call",
+        "phone",
+        "onboarding",
+        "kundenservice",
+        True,
+        "Ausgehender Anruf nach Vertragsbeginn: Aktivierung, erste Fragen.",
+    ),
+    _TP(
+        "call_callback",
+        "Service-Rückruf",
+        "Service call-back",
+        "phone",
+        "service",
+        "kundenservice",
+        True,
+        "Zugesagter Rückruf durch den Service.",
+    ),
     # E-mail
-    _TP("email_service", "E-Mail an den Kundenservice", "Customer service e-mail", "email",
-        "service", "kundenservice", True, "Postfach service@lindenfunk.example und Antworten."),
-    _TP("email_order_confirmation", "Bestellbestätigung per E-Mail", "Order confirmation e-mail",
-        "email", "purchase", "online", True, "Automatische Bestellbestätigung."),
-    _TP("email_welcome", "Willkommens-E-Mail", "Welcome e-mail", "email", "onboarding",
-        "kundenservice", True, "Zugangsdaten, erste Schritte, App-Hinweis."),
-    _TP("email_invoice", "Online-Rechnung per E-Mail", "E-mail invoice", "email", "usage",
-        "abrechnung", True, "Monatliche Rechnung als PDF."),
-    _TP("email_newsletter", "Newsletter", "Newsletter", "email", "awareness", "marketing", True,
-        "Monatlicher Newsletter mit Angeboten (nur mit Einwilligung)."),
+    _TP(
+        "email_service",
+        "E-Mail an den Kundenservice",
+        "Customer service e-mail",
+        "email",
+        "service",
+        "kundenservice",
+        True,
+        "Postfach service@lindenfunk.example und Antworten.",
+    ),
+    _TP(
+        "email_order_confirmation",
+        "Bestellbestätigung per E-Mail",
+        "Order confirmation e-mail",
+        "email",
+        "purchase",
+        "online",
+        True,
+        "Automatische Bestellbestätigung.",
+    ),
+    _TP(
+        "email_welcome",
+        "Willkommens-E-Mail",
+        "Welcome e-mail",
+        "email",
+        "onboarding",
+        "kundenservice",
+        True,
+        "Zugangsdaten, erste Schritte, App-Hinweis.",
+    ),
+    _TP(
+        "email_invoice",
+        "Online-Rechnung per E-Mail",
+        "E-mail invoice",
+        "email",
+        "usage",
+        "abrechnung",
+        True,
+        "Monatliche Rechnung als PDF.",
+    ),
+    _TP(
+        "email_newsletter",
+        "Newsletter",
+        "Newsletter",
+        "email",
+        "awareness",
+        "marketing",
+        True,
+        "Monatlicher Newsletter mit Angeboten (nur mit Einwilligung).",
+    ),
     # Chat
-    _TP("chat_web", "Live-Chat", "Live chat", "chat", "service", "kundenservice", True,
-        "Chat mit Mitarbeitenden auf Website und in der App."),
-    _TP("chat_bot", "Chatbot „Lini“", "Chatbot \"Lini\"", "chat", "service", "online", True,
-        "Automatischer Assistent; übergibt an den Live-Chat."),
+    _TP(
+        "chat_web",
+        "Live-Chat",
+        "Live chat",
+        "chat",
+        "service",
+        "kundenservice",
+        True,
+        "Chat mit Mitarbeitenden auf Website und in der App.",
+    ),
+    _TP(
+        "chat_bot",
+        "Chatbot „Lini“",
+        'Chatbot "Lini"',
+        "chat",
+        "service",
+        "online",
+        True,
+        "Automatischer Assistent; übergibt an den Live-Chat.",
+    ),
     # App
-    _TP("app_home", "App: Verbrauch & Übersicht", "App: usage & overview", "app", "usage",
-        "online", True, "Datenverbrauch, Restminuten, Tarifoptionen."),
-    _TP("app_invoices", "App: Rechnungen", "App: invoices", "app", "usage", "abrechnung", True,
-        "Rechnungen und Zahlungen in der App."),
-    _TP("app_support", "App: Hilfe & Störung melden", "App: help & report a fault", "app",
-        "service", "technik", True, "Störungsmeldung und Hilfe-Artikel in der App."),
-    _TP("app_onboarding", "App: Registrierung & eSIM-Aktivierung", "App: sign-up & eSIM activation",
-        "app", "onboarding", "online", True, "Erstanmeldung, SIM-/eSIM-Aktivierung."),
+    _TP(
+        "app_home",
+        "App: Verbrauch & Übersicht",
+        "App: usage & overview",
+        "app",
+        "usage",
+        "online",
+        True,
+        "Datenverbrauch, Restminuten, Tarifoptionen.",
+    ),
+    _TP(
+        "app_invoices",
+        "App: Rechnungen",
+        "App: invoices",
+        "app",
+        "usage",
+        "abrechnung",
+        True,
+        "Rechnungen und Zahlungen in der App.",
+    ),
+    _TP(
+        "app_support",
+        "App: Hilfe & Störung melden",
+        "App: help & report a fault",
+        "app",
+        "service",
+        "technik",
+        True,
+        "Störungsmeldung und Hilfe-Artikel in der App.",
+    ),
+    _TP(
+        "app_onboarding",
+        "App: Registrierung & eSIM-Aktivierung",
+        "App: sign-up & eSIM activation",
+        "app",
+        "onboarding",
+        "online",
+        True,
+        "Erstanmeldung, SIM-/eSIM-Aktivierung.",
+    ),
     # Shops
     *(
-        _TP(f"shop_{key}", f"Shop {city}", f"Shop {city}", "store", "purchase", "shops", True,
-            f"Lindenfunk-Shop {city}, {street}.")
+        _TP(
+            f"shop_{key}",
+            f"Shop {city}",
+            f"Shop {city}",
+            "store",
+            "purchase",
+            "shops",
+            True,
+            f"Lindenfunk-Shop {city}, {street}.",
+        )
         for key, city, street in SHOPS
     ),
     # Letters
-    _TP("letter_contract", "Vertragsunterlagen per Post", "Contract documents by post", "letter",
-        "onboarding", "vertrieb", True, "Auftragsbestätigung und Vertragszusammenfassung."),
-    _TP("letter_invoice", "Papierrechnung", "Paper invoice", "letter", "usage", "abrechnung", True,
-        "Rechnung per Post (gegen Aufpreis)."),
-    _TP("letter_customer", "Kundenbrief (eingehend)", "Customer letter (incoming)", "letter",
-        "service", "beschwerdemanagement", True, "Briefe und Faxe von Kunden."),
-    _TP("letter_cancellation", "Kündigungsbestätigung", "Cancellation confirmation", "letter",
-        "exit", "kundenservice", True, "Schriftliche Bestätigung der Kündigung."),
+    _TP(
+        "letter_contract",
+        "Vertragsunterlagen per Post",
+        "Contract documents by post",
+        "letter",
+        "onboarding",
+        "vertrieb",
+        True,
+        "Auftragsbestätigung und Vertragszusammenfassung.",
+    ),
+    _TP(
+        "letter_invoice",
+        "Papierrechnung",
+        "Paper invoice",
+        "letter",
+        "usage",
+        "abrechnung",
+        True,
+        "Rechnung per Post (gegen Aufpreis).",
+    ),
+    _TP(
+        "letter_customer",
+        "Kundenbrief (eingehend)",
+        "Customer letter (incoming)",
+        "letter",
+        "service",
+        "beschwerdemanagement",
+        True,
+        "Briefe und Faxe von Kunden.",
+    ),
+    _TP(
+        "letter_cancellation",
+        "Kündigungsbestätigung",
+        "Cancellation confirmation",
+        "letter",
+        "exit",
+        "kundenservice",
+        True,
+        "Schriftliche Bestätigung der Kündigung.",
+    ),
     # Social
-    _TP("social_x", "X (Twitter) @lindenfunk", "X (Twitter) @lindenfunk", "social", "service",
-        "marketing", True, "Social-Media-Kundenservice auf X."),
-    _TP("social_facebook", "Facebook-Seite", "Facebook page", "social", "service", "marketing",
-        True, "Beiträge und Kommentare auf der Facebook-Seite."),
-    _TP("social_word_of_mouth", "Empfehlung von Freunden & Familie",
-        "Recommendation by friends & family", "social", "awareness", "marketing", False,
-        "Mundpropaganda; nicht steuerbar, nur beobachtbar."),
+    _TP(
+        "social_x",
+        "X (Twitter) @lindenfunk",
+        "X (Twitter) @lindenfunk",
+        "social",
+        "service",
+        "marketing",
+        True,
+        "Social-Media-Kundenservice auf X.",
+    ),
+    _TP(
+        "social_facebook",
+        "Facebook-Seite",
+        "Facebook page",
+        "social",
+        "service",
+        "marketing",
+        True,
+        "Beiträge und Kommentare auf der Facebook-Seite.",
+    ),
+    _TP(
+        "social_word_of_mouth",
+        "Empfehlung von Freunden & Familie",
+        "Recommendation by friends & family",
+        "social",
+        "awareness",
+        "marketing",
+        False,
+        "Mundpropaganda; nicht steuerbar, nur beobachtbar.",
+    ),
     # Field service and logistics
-    _TP("technician_visit", "Technikertermin vor Ort", "Technician visit", "field_service",
-        "onboarding", "technik", True, "Installation und Entstörung beim Kunden."),
-    _TP("parcel_delivery", "Paketzustellung", "Parcel delivery", "field_service", "purchase",
-        "vertrieb", False, "Zustellung von Geräten und SIM-Karten durch den Paketdienst."),
+    _TP(
+        "technician_visit",
+        "Technikertermin vor Ort",
+        "Technician visit",
+        "field_service",
+        "onboarding",
+        "technik",
+        True,
+        "Installation und Entstörung beim Kunden.",
+    ),
+    _TP(
+        "parcel_delivery",
+        "Paketzustellung",
+        "Parcel delivery",
+        "field_service",
+        "purchase",
+        "vertrieb",
+        False,
+        "Zustellung von Geräten und SIM-Karten durch den Paketdienst.",
+    ),
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -256,50 +650,41 @@ BUSINESS_SEGMENT = "business"
 # ----------------------------------------------------------------------------------------------
 # People
 
-GERMAN_FEMALE = (
-    "Anna", "Maria", "Julia", "Laura", "Lena", "Sarah", "Katharina", "Sophie", "Lisa", "Hannah",
-    "Johanna", "Christina", "Sabine", "Petra", "Monika", "Ursula", "Claudia", "Susanne", "Andrea",
-    "Stefanie", "Nicole", "Melanie", "Sandra", "Birgit", "Heike", "Karin", "Renate", "Ingrid",
-    "Jana", "Lea", "Emma", "Mia", "Marie", "Franziska", "Jessica", "Katrin", "Anja", "Silke",
-    "Elif", "Zeynep", "Natalia", "Agnieszka", "Ewa", "Gülay", "Helga", "Gisela", "Charlotte",
+GERMAN_FEMALE = _words(
+    "Anna Maria Julia Laura Lena Sarah Katharina Sophie Lisa Hannah Johanna Christina Sabine "
+    "Petra Monika Ursula Claudia Susanne Andrea Stefanie Nicole Melanie Sandra Birgit Heike "
+    "Karin Renate Ingrid Jana Lea Emma Mia Marie Franziska Jessica Katrin Anja Silke Elif "
+    "Zeynep Natalia Agnieszka Ewa Gülay Helga Gisela Charlotte"
 )
-GERMAN_MALE = (
-    "Thomas", "Michael", "Andreas", "Stefan", "Christian", "Markus", "Alexander", "Daniel",
-    "Tobias", "Jan", "Lukas", "Felix", "Maximilian", "Jonas", "Leon", "Paul", "Florian", "Sebastian",
-    "Matthias", "Martin", "Frank", "Jürgen", "Klaus", "Wolfgang", "Peter", "Uwe", "Dieter", "Bernd",
-    "Ralf", "Jörg", "Sven", "Dirk", "Holger", "Philipp", "Niklas", "Tim", "Moritz", "Benedikt",
-    "Mehmet", "Murat", "Ahmet", "Piotr", "Dimitri", "Karl-Heinz", "Hans-Peter", "Günter", "Björn",
+GERMAN_MALE = _words(
+    "Thomas Michael Andreas Stefan Christian Markus Alexander Daniel Tobias Jan Lukas Felix "
+    "Maximilian Jonas Leon Paul Florian Sebastian Matthias Martin Frank Jürgen Klaus Wolfgang "
+    "Peter Uwe Dieter Bernd Ralf Jörg Sven Dirk Holger Philipp Niklas Tim Moritz Benedikt "
+    "Mehmet Murat Ahmet Piotr Dimitri Karl-Heinz Hans-Peter Günter Björn"
 )
-GERMAN_LAST = (
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
-    "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
-    "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt",
-    "Werner", "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler",
-    "Herrmann", "König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs", "Peters", "Lang", "Scholz",
-    "Möller", "Weiß", "Jung", "Hahn", "Schubert", "Vogel", "Friedrich", "Keller", "Günther",
-    "Frank", "Berger", "Winkler", "Roth", "Beck", "Lorenz", "Baumann", "Franke", "Albrecht",
-    "Schuster", "Simon", "Ludwig", "Böhm", "Winter", "Kraus", "Martin", "Schumacher", "Krämer",
-    "Vogt", "Stein", "Jäger", "Otto", "Sommer", "Groß", "Seidel", "Heinrich", "Brandt", "Haas",
-    "Yılmaz", "Kaya", "Demir", "Şahin", "Öztürk", "Nowak", "Kowalski", "Wiśniewski", "Popović",
-    "Nguyen", "Ivanov", "Petrović", "Rossi", "Papadopoulos",
+GERMAN_LAST = _words(
+    "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Schäfer Koch "
+    "Bauer Richter Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger Hofmann Hartmann "
+    "Lange Schmitt Werner Schmitz Krause Meier Lehmann Schmid Schulze Maier Köhler Herrmann "
+    "König Walter Mayer Huber Kaiser Fuchs Peters Lang Scholz Möller Weiß Jung Hahn Schubert "
+    "Vogel Friedrich Keller Günther Frank Berger Winkler Roth Beck Lorenz Baumann Franke "
+    "Albrecht Schuster Simon Ludwig Böhm Winter Kraus Martin Schumacher Krämer Vogt Stein Jäger "
+    "Otto Sommer Groß Seidel Heinrich Brandt Haas Yılmaz Kaya Demir Şahin Öztürk Nowak Kowalski "
+    "Wiśniewski Popović Nguyen Ivanov Petrović Rossi Papadopoulos"
 )
-ENGLISH_FEMALE = (
-    "Emily", "Olivia", "Sophie", "Charlotte", "Amelia", "Jessica", "Hannah", "Lucy", "Grace",
-    "Chloe", "Emma", "Rachel", "Sarah", "Laura", "Megan", "Rebecca", "Catherine", "Victoria",
-    "Abigail", "Natalie", "Priya", "Aisha", "Siobhan", "Fiona",
+ENGLISH_FEMALE = _words(
+    "Emily Olivia Sophie Charlotte Amelia Jessica Hannah Lucy Grace Chloe Emma Rachel Sarah "
+    "Laura Megan Rebecca Catherine Victoria Abigail Natalie Priya Aisha Siobhan Fiona"
 )
-ENGLISH_MALE = (
-    "James", "Oliver", "Jack", "Harry", "George", "William", "Thomas", "Daniel", "Matthew",
-    "Christopher", "Andrew", "David", "Michael", "Ryan", "Samuel", "Benjamin", "Joshua", "Liam",
-    "Connor", "Ethan", "Raj", "Arjun", "Sean", "Callum",
+ENGLISH_MALE = _words(
+    "James Oliver Jack Harry George William Thomas Daniel Matthew Christopher Andrew David "
+    "Michael Ryan Samuel Benjamin Joshua Liam Connor Ethan Raj Arjun Sean Callum"
 )
-ENGLISH_LAST = (
-    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
-    "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes",
-    "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin",
-    "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker", "Harrison",
-    "Morgan", "Murphy", "O'Brien", "Kelly", "Campbell", "Stewart", "Anderson", "Sharma", "Khan",
-    "Miller", "Davis", "Garcia",
+ENGLISH_LAST = _words(
+    "Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson "
+    "Thompson Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson "
+    "Wood Turner Martin Cooper Hill Ward Morris Moore Clark Lee King Baker Harrison Morgan "
+    "Murphy O'Brien Kelly Campbell Stewart Anderson Sharma Khan Miller Davis Garcia"
 )
 
 COMPANY_PATTERNS_DE = (
@@ -329,49 +714,136 @@ COMPANY_PATTERNS_EN = (
 
 # Bundesländer: (name, population in millions, [(city, postal-code prefix), ...], nearest shop key)
 REGIONS: tuple[tuple[str, float, tuple[tuple[str, str], ...], str], ...] = (
-    ("Baden-Württemberg", 11.1, (("Stuttgart", "70"), ("Karlsruhe", "76"), ("Mannheim", "68"),
-                                 ("Freiburg im Breisgau", "79"), ("Heidelberg", "69"),
-                                 ("Ulm", "89")), "stuttgart"),
-    ("Bayern", 13.2, (("München", "80"), ("München", "81"), ("Nürnberg", "90"),
-                      ("Augsburg", "86"), ("Regensburg", "93"), ("Würzburg", "97"),
-                      ("Ingolstadt", "85")), "muenchen"),
+    (
+        "Baden-Württemberg",
+        11.1,
+        (
+            ("Stuttgart", "70"),
+            ("Karlsruhe", "76"),
+            ("Mannheim", "68"),
+            ("Freiburg im Breisgau", "79"),
+            ("Heidelberg", "69"),
+            ("Ulm", "89"),
+        ),
+        "stuttgart",
+    ),
+    (
+        "Bayern",
+        13.2,
+        (
+            ("München", "80"),
+            ("München", "81"),
+            ("Nürnberg", "90"),
+            ("Augsburg", "86"),
+            ("Regensburg", "93"),
+            ("Würzburg", "97"),
+            ("Ingolstadt", "85"),
+        ),
+        "muenchen",
+    ),
     ("Berlin", 3.8, (("Berlin", "10"), ("Berlin", "12"), ("Berlin", "13")), "berlin"),
-    ("Brandenburg", 2.5, (("Potsdam", "14"), ("Cottbus", "03"), ("Frankfurt (Oder)", "15")),
-     "berlin"),
+    (
+        "Brandenburg",
+        2.5,
+        (("Potsdam", "14"), ("Cottbus", "03"), ("Frankfurt (Oder)", "15")),
+        "berlin",
+    ),
     ("Bremen", 0.7, (("Bremen", "28"),), "hamburg"),
     ("Hamburg", 1.9, (("Hamburg", "20"), ("Hamburg", "22")), "hamburg"),
-    ("Hessen", 6.3, (("Frankfurt am Main", "60"), ("Wiesbaden", "65"), ("Kassel", "34"),
-                     ("Darmstadt", "64"), ("Offenbach am Main", "63")), "frankfurt"),
-    ("Mecklenburg-Vorpommern", 1.6, (("Rostock", "18"), ("Schwerin", "19"),
-                                     ("Greifswald", "17")), "hamburg"),
-    ("Niedersachsen", 8.0, (("Hannover", "30"), ("Braunschweig", "38"), ("Oldenburg", "26"),
-                            ("Osnabrück", "49"), ("Göttingen", "37")), "hannover"),
-    ("Nordrhein-Westfalen", 18.1, (("Köln", "50"), ("Köln", "51"), ("Düsseldorf", "40"),
-                                   ("Dortmund", "44"), ("Essen", "45"), ("Münster", "48"),
-                                   ("Bonn", "53"), ("Bielefeld", "33"), ("Wuppertal", "42")),
-     "koeln"),
-    ("Rheinland-Pfalz", 4.1, (("Mainz", "55"), ("Koblenz", "56"), ("Trier", "54"),
-                              ("Ludwigshafen am Rhein", "67")), "frankfurt"),
+    (
+        "Hessen",
+        6.3,
+        (
+            ("Frankfurt am Main", "60"),
+            ("Wiesbaden", "65"),
+            ("Kassel", "34"),
+            ("Darmstadt", "64"),
+            ("Offenbach am Main", "63"),
+        ),
+        "frankfurt",
+    ),
+    (
+        "Mecklenburg-Vorpommern",
+        1.6,
+        (("Rostock", "18"), ("Schwerin", "19"), ("Greifswald", "17")),
+        "hamburg",
+    ),
+    (
+        "Niedersachsen",
+        8.0,
+        (
+            ("Hannover", "30"),
+            ("Braunschweig", "38"),
+            ("Oldenburg", "26"),
+            ("Osnabrück", "49"),
+            ("Göttingen", "37"),
+        ),
+        "hannover",
+    ),
+    (
+        "Nordrhein-Westfalen",
+        18.1,
+        (
+            ("Köln", "50"),
+            ("Köln", "51"),
+            ("Düsseldorf", "40"),
+            ("Dortmund", "44"),
+            ("Essen", "45"),
+            ("Münster", "48"),
+            ("Bonn", "53"),
+            ("Bielefeld", "33"),
+            ("Wuppertal", "42"),
+        ),
+        "koeln",
+    ),
+    (
+        "Rheinland-Pfalz",
+        4.1,
+        (("Mainz", "55"), ("Koblenz", "56"), ("Trier", "54"), ("Ludwigshafen am Rhein", "67")),
+        "frankfurt",
+    ),
     ("Saarland", 1.0, (("Saarbrücken", "66"),), "frankfurt"),
     ("Sachsen", 4.1, (("Dresden", "01"), ("Leipzig", "04"), ("Chemnitz", "09")), "leipzig"),
     ("Sachsen-Anhalt", 2.2, (("Magdeburg", "39"), ("Halle (Saale)", "06")), "leipzig"),
-    ("Schleswig-Holstein", 2.9, (("Kiel", "24"), ("Lübeck", "23"), ("Flensburg", "24")),
-     "hamburg"),
+    ("Schleswig-Holstein", 2.9, (("Kiel", "24"), ("Lübeck", "23"), ("Flensburg", "24")), "hamburg"),
     ("Thüringen", 2.1, (("Erfurt", "99"), ("Jena", "07"), ("Weimar", "99")), "leipzig"),
 )
 # Cities with a shop of their own send their customers there.
 CITY_SHOP = {city: key for key, city, _ in SHOPS}
 
-MOBILE_PREFIXES = (
-    "1511", "1512", "1514", "1515", "1516", "1517", "1520", "1521", "1522", "1523", "1525",
-    "1526", "1570", "1573", "1575", "1577", "1578", "1590", "160", "162", "163", "170", "171",
-    "172", "173", "174", "175", "176", "177", "178", "179",
+MOBILE_PREFIXES = _words(
+    "1511 1512 1514 1515 1516 1517 1520 1521 1522 1523 1525 1526 1570 1573 1575 1577 1578 1590 "
+    "160 162 163 170 171 172 173 174 175 176 177 178 179"
 )
 
-MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-             "Oktober", "November", "Dezember")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
+MONTHS_DE = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 # ----------------------------------------------------------------------------------------------
 # Web and app behaviour
@@ -383,46 +855,103 @@ PAGE_PATHS: dict[str, tuple[str, ...]] = {
     "web_tariffs_dsl": ("/tarife/dsl", "/tarife/dsl/dsl-100", "/tarife/dsl/dsl-250"),
     "web_availability": ("/dsl/verfuegbarkeit",),
     "web_shop_devices": ("/shop/smartphones", "/shop/smartphones?sort=preis", "/shop/angebote"),
-    "web_product_page": ("/shop/smartphone-modell-x", "/shop/smartphone-modell-y",
-                         "/shop/smartphone-modell-z"),
+    "web_product_page": (
+        "/shop/smartphone-modell-x",
+        "/shop/smartphone-modell-y",
+        "/shop/smartphone-modell-z",
+    ),
     "web_cart": ("/shop/warenkorb",),
     "web_checkout": ("/shop/kasse/daten", "/shop/kasse/zahlung", "/shop/kasse/pruefen"),
-    "web_help": ("/hilfe", "/hilfe/rechnung-verstehen", "/hilfe/esim-einrichten",
-                 "/hilfe/roaming", "/hilfe/empfang-verbessern", "/hilfe/router-einrichten",
-                 "/hilfe/rufnummer-mitnehmen", "/hilfe/kontakt"),
+    "web_help": (
+        "/hilfe",
+        "/hilfe/rechnung-verstehen",
+        "/hilfe/esim-einrichten",
+        "/hilfe/roaming",
+        "/hilfe/empfang-verbessern",
+        "/hilfe/router-einrichten",
+        "/hilfe/rufnummer-mitnehmen",
+        "/hilfe/kontakt",
+    ),
     "web_contact_form": ("/kontakt",),
     "web_complaint_form": ("/kontakt/beschwerde",),
     "web_login": ("/mein-lindenfunk/login",),
-    "web_portal_invoices": ("/mein-lindenfunk/rechnungen", "/mein-lindenfunk/rechnungen/evn",
-                            "/mein-lindenfunk/zahlungen"),
-    "web_portal_contract": ("/mein-lindenfunk/vertrag", "/mein-lindenfunk/tarifwechsel",
-                            "/mein-lindenfunk/verlaengerung"),
+    "web_portal_invoices": (
+        "/mein-lindenfunk/rechnungen",
+        "/mein-lindenfunk/rechnungen/evn",
+        "/mein-lindenfunk/zahlungen",
+    ),
+    "web_portal_contract": (
+        "/mein-lindenfunk/vertrag",
+        "/mein-lindenfunk/tarifwechsel",
+        "/mein-lindenfunk/verlaengerung",
+    ),
     "web_network_status": ("/netz/status", "/netz/abdeckung"),
     "web_cancellation": ("/vertraege-hier-kuendigen",),
-    "web_forum": ("/community/thema/empfang", "/community/thema/rechnung",
-                  "/community/thema/smartphone-modell-x", "/community/thema/router"),
-    "web_comparison_portal": ("https://vergleich.example.org/handytarife",
-                              "https://vergleich.example.org/dsl"),
+    "web_forum": (
+        "/community/thema/empfang",
+        "/community/thema/rechnung",
+        "/community/thema/smartphone-modell-x",
+        "/community/thema/router",
+    ),
+    "web_comparison_portal": (
+        "https://vergleich.example.org/handytarife",
+        "https://vergleich.example.org/dsl",
+    ),
     "web_review_site": ("https://bewertungen.example.net/lindenfunk",),
 }
 SEARCH_QUERIES_DE = (
-    "rechnung", "roaming", "esim", "modell x", "kündigung", "tarif wechseln", "dsl störung",
-    "rufnummer mitnehmen", "pin vergessen", "hotline", "empfang", "router einrichten",
-    "vertragslaufzeit", "datenvolumen nachbuchen", "mailbox ausschalten", "zweitkarte",
-    "anrufe brechen ab", "sim sperren", "ausland", "kontakt",
+    "rechnung",
+    "roaming",
+    "esim",
+    "modell x",
+    "kündigung",
+    "tarif wechseln",
+    "dsl störung",
+    "rufnummer mitnehmen",
+    "pin vergessen",
+    "hotline",
+    "empfang",
+    "router einrichten",
+    "vertragslaufzeit",
+    "datenvolumen nachbuchen",
+    "mailbox ausschalten",
+    "zweitkarte",
+    "anrufe brechen ab",
+    "sim sperren",
+    "ausland",
+    "kontakt",
 )
 SEARCH_QUERIES_EN = (
-    "invoice", "roaming", "esim", "cancel contract", "english", "contact", "data top up",
-    "dropped calls", "router setup", "change tariff",
+    "invoice",
+    "roaming",
+    "esim",
+    "cancel contract",
+    "english",
+    "contact",
+    "data top up",
+    "dropped calls",
+    "router setup",
+    "change tariff",
 )
 # Queries that find nothing: the website story measures them.
 ZERO_RESULT_QUERIES = (
-    "anrufe brechen ab", "modell x update", "english", "dropped calls", "gutschrift 100 minuten",
-    "warteschleife", "rückruf",
+    "anrufe brechen ab",
+    "modell x update",
+    "english",
+    "dropped calls",
+    "gutschrift 100 minuten",
+    "warteschleife",
+    "rückruf",
 )
 APP_EVENTS = (
-    "app_open", "usage_check", "data_topup", "roaming_option", "tariff_options", "push_opened",
-    "pin_reset", "invoice_download",
+    "app_open",
+    "usage_check",
+    "data_topup",
+    "roaming_option",
+    "tariff_options",
+    "push_opened",
+    "pin_reset",
+    "invoice_download",
 )
 CALL_REASONS_IVR = ("rechnung", "technik", "vertrag", "kuendigung", "sonstiges")
 
@@ -443,16 +972,32 @@ SALUTATIONS = {
 GENERIC_SALUTATION = {"de": "Sehr geehrte Damen und Herren", "en": "Dear customer"}
 
 EMAIL_OPENERS = {
-    "de": ("Hallo,", "Guten Tag,", "Sehr geehrte Damen und Herren,", "Hallo Lindenfunk-Team,",
-           "Moin,", "Liebes Service-Team,"),
+    "de": (
+        "Hallo,",
+        "Guten Tag,",
+        "Sehr geehrte Damen und Herren,",
+        "Hallo Lindenfunk-Team,",
+        "Moin,",
+        "Liebes Service-Team,",
+    ),
     "en": ("Hello,", "Hi,", "Dear Sir or Madam,", "Dear Lindenfunk team,", "Good morning,"),
 }
 EMAIL_CLOSERS = {
-    "de": ("Mit freundlichen Grüßen\n{first} {last}", "Viele Grüße\n{first} {last}",
-           "Danke im Voraus!\n{first}", "Gruß {first} {last}", "MfG {last}",
-           "Ich bitte um eine schnelle Rückmeldung.\n{first} {last}"),
-    "en": ("Kind regards,\n{first} {last}", "Best wishes,\n{first}", "Thanks in advance,\n{first}",
-           "Regards, {first} {last}", "Looking forward to your reply.\n{first} {last}"),
+    "de": (
+        "Mit freundlichen Grüßen\n{first} {last}",
+        "Viele Grüße\n{first} {last}",
+        "Danke im Voraus!\n{first}",
+        "Gruß {first} {last}",
+        "MfG {last}",
+        "Ich bitte um eine schnelle Rückmeldung.\n{first} {last}",
+    ),
+    "en": (
+        "Kind regards,\n{first} {last}",
+        "Best wishes,\n{first}",
+        "Thanks in advance,\n{first}",
+        "Regards, {first} {last}",
+        "Looking forward to your reply.\n{first} {last}",
+    ),
 }
 SOCIAL_TAILS = {
     "de": ("", "", " #lindenfunk", " #kundenservice", " #fail", " 😡", " 🙄", " #mobilfunk"),
@@ -474,8 +1019,8 @@ TEXTS: Texts = {
                 "{kunde} ist genervt, hat schon Neustart und SIM-Tausch versucht. {device} seit "
                 "dem letzten Update betroffen. Kein Netzfehler in {city}. Ticket an Hersteller, "
                 "Rückruf morgen zugesagt.",
-                "{kunde} sehr verärgert: \"Ich kann mit dem Handy nicht mehr telefonieren, jeder "
-                "zweite Anruf bricht ab.\" {device}, Netz vor Ort ohne Befund. Herstelleranfrage "
+                '{kunde} sehr verärgert: "Ich kann mit dem Handy nicht mehr telefonieren, jeder '
+                'zweite Anruf bricht ab." {device}, Netz vor Ort ohne Befund. Herstelleranfrage '
                 "eröffnet.",
                 "Verbindungsabbrüche bei Telefonaten mit {device}. Standort {city} geprüft, "
                 "keine Auffälligkeiten. Kunde bittet um schnelle Lösung, braucht das Telefon "
@@ -489,7 +1034,7 @@ TEXTS: Texts = {
                 "restart and a new SIM. {device}, started after the last update. No network "
                 "issue in {city}. Ticket raised with the maker, call back promised.",
                 "Customer very annoyed: \"I can't make a phone call anymore, every other call "
-                "drops.\" {device}, network fine. Manufacturer inquiry opened.",
+                'drops." {device}, network fine. Manufacturer inquiry opened.',
             ),
         },
         "repeat_note": {
@@ -595,7 +1140,7 @@ TEXTS: Texts = {
             "de": (
                 "{kunde} im Shop wegen abbrechender Anrufe, {device}. Gerät geprüft, "
                 "Hardware i. O., Softwarestand notiert. An Technik-Hotline verwiesen.",
-                "Kundin/Kunde bringt {device}: Telefonate brechen ab. Testanruf im Shop "
+                "{kunde} bringt {device}: Telefonate brechen ab. Testanruf im Shop "
                 "bricht nach 2 Minuten ab. Fall an Hersteller gemeldet.",
             ),
             "en": (
@@ -661,12 +1206,27 @@ TEXTS: Texts = {
                 "Rückfrage zur Rechnung: anteilige Grundgebühr nach Tarifwechsel erklärt. "
                 "{kunde} zufrieden.",
                 "Bankverbindung geändert, SEPA-Mandat neu erfasst.",
+                "{kunde} fragt nach Einzelverbindungsnachweis für {month}. Im Kundenportal "
+                "freigeschaltet, Weg dorthin erklärt.",
+                "Rechnung {month} ({amount} EUR): Roaming-Tagespakete aus dem Urlaub erklärt. "
+                "{kunde} war nicht klar, dass die Pakete automatisch gebucht werden.",
+                "Zahlungsziel verlängert, Ratenzahlung für offenen Betrag {amount} EUR vereinbart.",
+                "{kunde} möchte Rechnung per Post statt per E-Mail. Umgestellt, Aufpreis "
+                "1,50 EUR erklärt.",
+                "Frage nach Gutschrift aus Vormonat: ist auf Rechnung {month} verrechnet, "
+                "Position gezeigt.",
+                "Rechnung kommt nicht an, E-Mail-Adresse hatte Tippfehler. Korrigiert, "
+                "Rechnung erneut versendet.",
             ),
             "en": (
                 "Question about the {month} invoice: amount {amount} EUR higher than usual. "
                 "Found a third-party subscription, set up a third-party block.",
                 "Customer did not understand the pro-rata base fee after the tariff change. "
                 "Explained.",
+                "Customer asked for an itemised bill for {month}. Enabled it in the portal.",
+                "Invoice {month} ({amount} EUR): explained the roaming day passes from the "
+                "holiday.",
+                "Invoices not arriving; e-mail address had a typo. Fixed and resent.",
             ),
         },
         "email_in": {
@@ -768,7 +1328,7 @@ TEXTS: Texts = {
         "social": {
             "de": (
                 "{wait} Minuten Warteschleife bei @lindenfunk. Und die Musik ist auch schlecht.",
-                "Hotline @lindenfunk: \"Ihr Anruf ist uns wichtig.\" Seit {wait} Minuten...",
+                'Hotline @lindenfunk: "Ihr Anruf ist uns wichtig." Seit {wait} Minuten...',
             ),
             "en": ("{wait} minutes on hold with @lindenfunk. Unbelievable.",),
         },
@@ -875,8 +1435,7 @@ TEXTS: Texts = {
                 "Wechsel von {tariff} auf {new_tariff} gewünscht, durchgeführt ab nächstem "
                 "Monat. Bestätigung per E-Mail.",
                 "Beratung Vertragsverlängerung: {new_tariff} mit neuem Smartphone angeboten.",
-                "{kunde} möchte mehr Datenvolumen. {new_tariff} empfohlen, Wechsel "
-                "beauftragt.",
+                "{kunde} möchte mehr Datenvolumen. {new_tariff} empfohlen, Wechsel beauftragt.",
             ),
             "en": (
                 "Wants to change from {tariff} to {new_tariff}, done from next month. "
@@ -919,8 +1478,10 @@ TEXTS: Texts = {
                 "ich habe am {month} bestellt (Bestellung {order}) und noch immer nichts "
                 "erhalten. Wo ist mein Paket?",
             ),
-            "en": ("I ordered (order {order}) and still haven't received anything. Where is my "
-                   "parcel?",),
+            "en": (
+                "I ordered (order {order}) and still haven't received anything. Where is my "
+                "parcel?",
+            ),
         },
     },
     "app_login": {
@@ -967,6 +1528,12 @@ TEXTS: Texts = {
                 "Rufnummernmitnahme zu uns: Portierung für nächste Woche bestätigt.",
                 "Frage zur Vertragslaufzeit: Ende der Mindestlaufzeit genannt.",
                 "Zweitkarte bestellt.",
+                "{kunde} fragt, ob die Rufnummer bei Anbieterwechsel mitgenommen werden kann. "
+                "Ablauf erklärt.",
+                "Mailbox deaktiviert auf Wunsch.",
+                "SIM-Karte verloren, Karte gesperrt, Ersatz-SIM bestellt.",
+                "Namensänderung nach Heirat erfasst, Nachweis angefordert.",
+                "{kunde} fragt nach eSIM für die Smartwatch. MultiSIM-Option erklärt.",
             ),
             "en": (
                 "Address change after moving to {city} recorded.",
@@ -989,10 +1556,8 @@ TEXTS: Texts = {
     "device_defect": {
         "shop_note": {
             "de": (
-                "Display von {device} gesprungen, Reparatur eingeleitet, Ersatzgerät "
-                "ausgegeben.",
-                "Akku von {device} hält nur noch einen halben Tag. Gerät zur Prüfung "
-                "eingeschickt.",
+                "Display von {device} gesprungen, Reparatur eingeleitet, Ersatzgerät ausgegeben.",
+                "Akku von {device} hält nur noch einen halben Tag. Gerät zur Prüfung eingeschickt.",
                 "Beratung zum Gerätewechsel, {device} vorgeführt.",
             ),
             "en": (
@@ -1124,6 +1689,60 @@ TEXTS["complaint_followup"] = {
         ),
     },
 }
+TEXTS["app_login"]["call_note"] = {
+    "de": (
+        "{kunde} kommt nicht mehr in die App, Passwort zurückgesetzt, Login funktioniert.",
+        "App stürzt beim Öffnen der Rechnungen ab. Hinweis auf App-Update gegeben.",
+        "Zwei-Faktor-Code kommt nicht an, hinterlegte Rufnummer korrigiert.",
+    ),
+    "en": (
+        "Customer locked out of the app, reset the password, login works.",
+        "App crashes when opening invoices. Advised to update the app.",
+    ),
+}
+TEXTS["generic"] = {
+    "social": {
+        "de": (
+            "@lindenfunk ich warte seit Tagen auf eine Lösung. Echt enttäuschend.",
+            "Wieder niemand erreichbar bei @lindenfunk. Muss man erst twittern, damit sich was "
+            "tut?",
+            "Bei @lindenfunk erzählt man jedem Mitarbeiter alles von vorn.",
+        ),
+        "en": (
+            "@lindenfunk I've been waiting for days for a fix. Really disappointing.",
+            "Had to explain everything again to every agent at @lindenfunk.",
+        ),
+    },
+}
+TEXTS["dsl_outage"]["email_in"] = {
+    "de": (
+        "mein Internetanschluss ({tariff}) funktioniert seit gestern nicht mehr. Die HomeBox "
+        "zeigt keine Verbindung. Ich brauche das Internet dringend für die Arbeit.",
+        "das Internet ist ständig weg, mehrmals am Tag. Statt {speed} Mbit/s kommen nur noch "
+        "ein paar Mbit/s an.",
+    ),
+    "en": (
+        "my internet ({tariff}) stopped working yesterday. The router shows no connection. I "
+        "need it urgently for work.",
+    ),
+}
+TEXTS["device_defect"]["email_in"] = {
+    "de": (
+        "das Display meines {device} ist nach einem Sturz gesprungen. Ist das über den Vertrag "
+        "versichert?",
+        "der Akku meines {device} hält keinen Tag mehr. Das Gerät ist gerade ein Jahr alt.",
+    ),
+    "en": ("the battery of my {device} doesn't last a day anymore. It's only a year old.",),
+}
+TEXTS["sim_activation"]["email_in"] = {
+    "de": (
+        "meine neue SIM-Karte ist angekommen, aber ich habe immer noch kein Netz. Was muss ich "
+        "tun?",
+        "der QR-Code für die eSIM funktioniert nicht. Bitte schicken Sie mir einen neuen.",
+    ),
+    "en": ("my new SIM arrived but I still have no signal. What do I need to do?",),
+}
+
 SOCIAL_REPLIES = {
     "de": (
         "Hallo {first}, das tut uns leid! Schick uns bitte eine DM mit deiner Kundennummer, "
@@ -1146,13 +1765,28 @@ REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
             "{anrede},\n\nvielen Dank für Ihre Nachricht zu {subject}. {answer}\n\nWenn noch "
             "etwas offen ist, antworten Sie einfach auf diese E-Mail.\n\nFreundliche Grüße\n"
             "{agent}, Lindenfunk Kundenservice",
-            "{anrede},\n\nes tut mir leid, dass Sie Ärger mit {subject} hatten. {answer}\n\n"
+            "{anrede},\n\ndanke, dass Sie sich wegen {subject} gemeldet haben. {answer}\n\n"
             "Viele Grüße\n{agent}",
         ),
         "en": (
             "{anrede},\n\nthank you for your message about {subject}. {answer}\n\nIf anything "
             "is still unclear, just reply to this e-mail.\n\nKind regards\n{agent}, Lindenfunk "
             "customer service",
+        ),
+    },
+    "apology": {
+        "de": (
+            "{anrede},\n\nes tut mir leid, dass Sie Ärger mit {subject} hatten. {answer}\n\n"
+            "Viele Grüße\n{agent}",
+            "{anrede},\n\nvielen Dank für Ihre Nachricht zu {subject}, und entschuldigen Sie "
+            "bitte die Unannehmlichkeiten. {answer}\n\nFreundliche Grüße\n{agent}, Lindenfunk "
+            "Kundenservice",
+        ),
+        "en": (
+            "{anrede},\n\nI'm sorry you had trouble with {subject}. {answer}\n\nBest regards\n"
+            "{agent}",
+            "{anrede},\n\nthank you for your message about {subject}, and sorry for the "
+            "inconvenience. {answer}\n\nKind regards\n{agent}, Lindenfunk customer service",
         ),
     },
     "weak": {
@@ -1165,7 +1799,33 @@ REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": (
             "Dear customer,\n\nthank you for your inquiry. We have processed your request.\n\n"
             "Customer service",
+            "Hello,\n\nplease see our FAQ at lindenfunk.example/help for answers to the most "
+            "common questions.\n\nYour Lindenfunk team",
         ),
+    },
+}
+# Topics where a good reply starts with an apology.
+APOLOGY_TOPICS = frozenset(
+    {
+        "dropped_calls",
+        "network",
+        "billing_complaint",
+        "hotline_wait",
+        "dsl_outage",
+        "delivery",
+        "app_login",
+        "device_defect",
+        "sim_activation",
+    }
+)
+CHAT_ANSWERS = {
+    "default": {
+        "de": "Danke, ich schaue mir das sofort an und kümmere mich.",
+        "en": "Thanks, I'm looking into it right away.",
+    },
+    "praise": {
+        "de": "Das freut mich sehr, vielen Dank! Ich gebe es ans Team weiter.",
+        "en": "That's great to hear, thank you! I'll pass it on to the team.",
     },
 }
 REPLY_SUBJECTS = {
@@ -1182,6 +1842,8 @@ REPLY_SUBJECTS = {
         "app_login": "unserer App",
         "roaming": "Roaming",
         "general": "Ihrem Anliegen",
+        "sim_activation": "Ihrer neuen SIM-Karte",
+        "device_defect": "Ihrem Smartphone",
     },
     "en": {
         "dropped_calls": "your dropped calls",
@@ -1196,6 +1858,8 @@ REPLY_SUBJECTS = {
         "app_login": "our app",
         "roaming": "roaming",
         "general": "your request",
+        "sim_activation": "your new SIM card",
+        "device_defect": "your smartphone",
     },
 }
 REPLY_ANSWERS = {
@@ -1219,6 +1883,10 @@ REPLY_ANSWERS = {
         "roaming": "Die Preise finden Sie in der App unter Tarifoptionen; ein Tagespaket kostet "
         "4,99 EUR.",
         "general": "Wir haben Ihre Daten geändert.",
+        "sim_activation": "Wir haben Ihre SIM-Karte manuell aktiviert; nach einem Neustart des "
+        "Telefons ist sie einsatzbereit.",
+        "device_defect": "Bringen Sie das Gerät bitte in einen unserer Shops; wir schicken es zur "
+        "Reparatur ein und Sie bekommen so lange ein Ersatzgerät.",
     },
     "en": {
         "dropped_calls": "We are checking this with the manufacturer and will call you back by "
@@ -1240,6 +1908,10 @@ REPLY_ANSWERS = {
         "roaming": "You can find the prices in the app under tariff options; a day pass costs "
         "4.99 EUR.",
         "general": "We have updated your details.",
+        "sim_activation": "We have activated your SIM manually; after restarting your phone it "
+        "is ready to use.",
+        "device_defect": "Please bring the device to one of our shops; we will send it in for "
+        "repair and lend you a replacement in the meantime.",
     },
 }
 
@@ -1248,9 +1920,15 @@ EMAIL_SUBJECTS = {
         "de": "Ihre Bestellung {order} bei Lindenfunk",
         "en": "Your Lindenfunk order {order}",
     },
-    "welcome": {"de": "Willkommen bei Lindenfunk, {first}!", "en": "Welcome to Lindenfunk, {first}!"},
+    "welcome": {
+        "de": "Willkommen bei Lindenfunk, {first}!",
+        "en": "Welcome to Lindenfunk, {first}!",
+    },
     "invoice": {"de": "Ihre Rechnung für {month}", "en": "Your invoice for {month}"},
-    "tariff_change": {"de": "Ihr Tarifwechsel zu {new_tariff}", "en": "Your change to {new_tariff}"},
+    "tariff_change": {
+        "de": "Ihr Tarifwechsel zu {new_tariff}",
+        "en": "Your change to {new_tariff}",
+    },
 }
 NEWSLETTER_SUBJECTS = {
     "de": (
