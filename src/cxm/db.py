@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from uuid_utils.compat import uuid7
 
 from cxm.shared.clock import as_utc, ensure_utc, utcnow
 
@@ -52,6 +53,11 @@ class Base(DeclarativeBase):
         uuid.UUID: Uuid(),
         dict[str, Any]: JsonDict,
     }
+
+
+def new_id() -> uuid.UUID:
+    """A time-ordered UUIDv7 (RFC 9562), for append-heavy tables."""
+    return uuid7()
 
 
 class UUIDKey:

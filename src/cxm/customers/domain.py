@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -44,8 +44,9 @@ class InvalidIdentity(ValueError):
 _SOCIAL = re.compile(r"^(?P<net>[a-z0-9_.-]+):@?(?P<handle>[^\s@]+)$")
 
 
-@dataclass(frozen=True, slots=True)
-class IdentityKey:
+class IdentityKey(NamedTuple):
+    """A normalised identity; a tuple, so hashing it in bulk resolution is cheap."""
+
     kind: IdentityKind
     value: str
 

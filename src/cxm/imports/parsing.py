@@ -20,8 +20,6 @@ from cxm.customers.domain import (
 from cxm.interactions.domain import TYPE_PATTERN, Direction, NewInteraction
 from cxm.touchpoints.domain import Channel
 
-IDENTITY_COLUMNS = tuple(kind.value for kind in IdentityKind)
-
 
 class LineError(ValueError):
     def __init__(self, field: str, message: str) -> None:
@@ -108,33 +106,48 @@ def _normalized(kind: IdentityKind, value: str, region: str) -> str:
     return normalize_identity(kind, value, phone_region=region)
 
 
+_KINDS = tuple((kind.value, kind) for kind in IdentityKind)
+
+
 def identities(record: dict[str, Any], *, phone_region: str) -> list[IdentityKey]:
     """Identities from flat columns (email, phone, ...) and/or an `identities` list."""
-    raw: list[tuple[str, Any]] = [(c, record.get(c)) for c in IDENTITY_COLUMNS if record.get(c)]
-    listed = record.get("identities")
+    raw: list[tuple[IdentityKind, Any]] = []
+    get = record.get
+    for column, kind in _KINDS:
+        value = get(column)
+        if value:
+            raw.append((kind, value))
+    listed = get("identities")
     if listed:
-        if isinstance(listed, str):
-            try:
-                listed = json.loads(listed)
-            except json.JSONDecodeError:
-                raise LineError("identities", "is not valid JSON") from None
-        if not isinstance(listed, list):
-            raise LineError("identities", "must be a list of {kind, value}")
-        for entry in listed:
-            if not isinstance(entry, dict) or "kind" not in entry or "value" not in entry:
-                raise LineError("identities", "each entry needs kind and value")
-            raw.append((str(entry["kind"]), entry["value"]))
+        raw.extend(_listed_identities(listed))
     keys: list[IdentityKey] = []
-    for kind_name, value in raw:
+    for kind, value in raw:
         try:
-            kind = IdentityKind(kind_name)
-        except ValueError:
-            raise LineError("identities", f"unknown identity kind '{kind_name}'") from None
-        try:
-            keys.append(IdentityKey(kind, _normalized(kind, str(value), phone_region)))
+            key = IdentityKey(kind, _normalized(kind, str(value), phone_region))
         except InvalidIdentity as exc:
-            raise LineError(kind.value, str(exc)) from None
-    return list(dict.fromkeys(keys))
+            raise LineError(str(kind), str(exc)) from None
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _listed_identities(listed: Any) -> list[tuple[IdentityKind, Any]]:
+    if isinstance(listed, str):
+        try:
+            listed = json.loads(listed)
+        except json.JSONDecodeError:
+            raise LineError("identities", "is not valid JSON") from None
+    if not isinstance(listed, list):
+        raise LineError("identities", "must be a list of {kind, value}")
+    out: list[tuple[IdentityKind, Any]] = []
+    for entry in listed:
+        if not isinstance(entry, dict) or "kind" not in entry or "value" not in entry:
+            raise LineError("identities", "each entry needs kind and value")
+        try:
+            out.append((IdentityKind(str(entry["kind"])), entry["value"]))
+        except ValueError:
+            raise LineError("identities", f"unknown identity kind '{entry['kind']}'") from None
+    return out
 
 
 def customer(record: dict[str, Any], *, phone_region: str) -> dict[str, Any]:
@@ -194,30 +207,47 @@ def holding(record: dict[str, Any], *, phone_region: str) -> dict[str, Any]:
     }
 
 
+_DIRECTIONS = {d.value: d for d in Direction}
+_CHANNELS = {c.value: c for c in Channel}
+
+
 def interaction(record: dict[str, Any], *, phone_region: str) -> NewInteraction:
-    """The interaction of a line."""
-    customer_id = _uuid(record, "customer_id")
+    """The interaction of a line (this runs per line of large imports: kept lean)."""
+    get = record.get
+    customer_id = _uuid(record, "customer_id") if get("customer_id") else None
     keys = identities(record, phone_region=phone_region)
     if customer_id is None and not keys:
         raise LineError("customer_id", "give customer_id or an identity")
     touchpoint = _text(record, "touchpoint", max_len=64)
-    channel = _enum(record, "channel", Channel, None)
+    channel_raw = get("channel")
+    channel = None
+    if channel_raw:
+        channel = _CHANNELS.get(str(channel_raw).strip().lower())
+        if channel is None:
+            raise LineError("channel", f"'{channel_raw}' is not one of: {', '.join(_CHANNELS)}")
     if touchpoint is None and channel is None:
         raise LineError("touchpoint", "give a touchpoint or a channel")
-    type_ = _text(record, "type", required=True, max_len=64)
-    assert type_ is not None
-    if not TYPE_PATTERN.match(type_):
-        raise LineError("type", f"'{type_}' is not a lower-case slug like 'call'")
+    type_ = get("type")
+    if not type_ or not isinstance(type_, str) or not TYPE_PATTERN.match(type_):
+        raise LineError("type", f"'{type_ or ''}' is not a lower-case slug like 'call'")
+    direction_raw = get("direction")
+    direction = Direction.IN
+    if direction_raw:
+        found = _DIRECTIONS.get(str(direction_raw).strip().lower())
+        if found is None:
+            raise LineError("direction", f"'{direction_raw}' is not one of: in, out")
+        direction = found
+    properties = get("properties")
     return NewInteraction(
         event_id=_text(record, "event_id", max_len=128),
         customer_id=customer_id,
         identities=keys,
         touchpoint=touchpoint,
         channel=channel,
-        direction=_enum(record, "direction", Direction, Direction.IN),
+        direction=direction,
         type=type_,
         occurred_at=_aware(record, "occurred_at"),
-        employee_id=_uuid(record, "employee_id"),
-        text=_text(record, "text", max_len=100_000),
-        properties=_json_object(record, "properties"),
+        employee_id=_uuid(record, "employee_id") if get("employee_id") else None,
+        text=_text(record, "text", max_len=100_000) if get("text") else None,
+        properties=_json_object(record, "properties") if properties else {},
     )

@@ -9,19 +9,19 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxm.db import Base, UUIDKey
+from cxm.db import Base, new_id
 from cxm.interactions.domain import Direction
 from cxm.shared.clock import utcnow
 from cxm.touchpoints.domain import Channel
 
 
-class Interaction(UUIDKey, Base):
+class Interaction(Base):
     __tablename__ = "interactions"
-    __table_args__ = (
-        Index("ix_interactions_timeline", "customer_id", "occurred_at", "id"),
-        Index("ix_interactions_touchpoint_time", "touchpoint_id", "occurred_at"),
-        Index("ix_interactions_occurred_at", "occurred_at"),
-    )
+    __table_args__ = (Index("ix_interactions_timeline", "customer_id", "occurred_at", "id"),)
+    # Ids are UUIDv7: time-ordered, so inserts append to the key index and `id > watermark`
+    # reads what arrived since. Reports by touchpoint or period run on the analytical store,
+    # so the operational log carries no other index (each one slows every insert).
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
 
     event_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))

@@ -16,6 +16,7 @@ from cxm.accounts.models import User
 from cxm.customers import services as customers
 from cxm.customers.domain import IdentityKey, display_name_for
 from cxm.customers.models import Customer, Identity
+from cxm.db import new_id
 from cxm.interactions.domain import IngestResult, ItemError, NewInteraction
 from cxm.interactions.models import Interaction
 from cxm.shared import events
@@ -187,10 +188,10 @@ def ingest(
     for i in todo:
         item = items[i]
         tp_id, tp_channel = cache.touchpoints[item.touchpoint] if item.touchpoint else (None, None)
-        new_id = uuid.uuid4()
+        interaction_id = new_id()
         rows.append(
             {
-                "id": new_id,
+                "id": interaction_id,
                 "event_id": item.event_id,
                 "customer_id": customer_of[i],
                 "touchpoint_id": tp_id,
@@ -204,7 +205,7 @@ def ingest(
                 "properties": item.properties,
             }
         )
-        results[i] = IngestResult(i, new_id, customer_of[i], created=True)
+        results[i] = IngestResult(i, interaction_id, customer_of[i], created=True)
     if rows:
         _insert_ignoring_known_events(db, rows)
     for i, first in repeats.items():
@@ -235,14 +236,16 @@ def _existing_events(db: Session, event_ids: list[str]) -> dict[str, Row[Any]]:
 
 def _insert_ignoring_known_events(db: Session, rows: list[dict[str, Any]]) -> None:
     # A concurrent writer may have stored the same event id since we looked: skip it, don't fail.
+    # Core (not ORM) executemany: the driver batches the rows, several times faster.
+    table = Interaction.__table__
     dialect = db.get_bind().dialect.name
     if dialect == "sqlite":
-        stmt: Any = sqlite.insert(Interaction).on_conflict_do_nothing(index_elements=["event_id"])
+        stmt: Any = sqlite.insert(table).on_conflict_do_nothing(index_elements=["event_id"])
     elif dialect == "postgresql":
-        stmt = postgresql.insert(Interaction).on_conflict_do_nothing(index_elements=["event_id"])
+        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=["event_id"])
     else:
-        stmt = insert(Interaction)
-    db.execute(stmt, rows)
+        stmt = insert(table)
+    db.connection().execute(stmt, rows)
 
 
 def record(
