@@ -90,8 +90,16 @@ def write_interactions_csv(path: Path, *, rows: int, n_customers: int, seed: int
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(
-            ["event_id", "customer_number", "touchpoint", "type", "direction", "occurred_at",
-             "text", "properties"]
+            [
+                "event_id",
+                "customer_number",
+                "touchpoint",
+                "type",
+                "direction",
+                "occurred_at",
+                "text",
+                "properties",
+            ]
         )
         for i in range(rows):
             key, _, type_ = TOUCHPOINTS[rng.randrange(len(TOUCHPOINTS))]
@@ -99,6 +107,14 @@ def write_interactions_csv(path: Path, *, rows: int, n_customers: int, seed: int
             text = TEXTS[rng.randrange(len(TEXTS))] if rng.random() < 0.3 else ""
             props = json.dumps({"duration_s": rng.randrange(30, 900)}) if type_ == "call" else ""
             writer.writerow(
-                [f"bench-{i}", customer_number(rng.randrange(n_customers)), key, type_,
-                 "in" if rng.random() < 0.8 else "out", at.isoformat(), text, props]
+                [
+                    f"bench-{i}",
+                    customer_number(rng.randrange(n_customers)),
+                    key,
+                    type_,
+                    "in" if rng.random() < 0.8 else "out",
+                    at.isoformat(),
+                    text,
+                    props,
+                ]
             )

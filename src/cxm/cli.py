@@ -108,6 +108,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
     customers: Annotated[int, typer.Option(help="Number of customers.")] = 5000,
     months: Annotated[int, typer.Option(help="Months of history.")] = 12,
+    interactions_per_customer: Annotated[
+        float, typer.Option(help="Average interactions per customer.")
+    ] = 40.0,
     reset: Annotated[bool, typer.Option(help="Delete an existing SQLite demo database.")] = False,
 ) -> None:
     """Build a realistic demo company (German telco + retail) into the configured database."""
@@ -129,7 +132,13 @@ def demo(
 
             try:
                 summary = generator.build_demo(
-                    db, seed=seed, customers=customers, months=months, now=utcnow(), progress=report
+                    db,
+                    seed=seed,
+                    customers=customers,
+                    months=months,
+                    interactions_per_customer=interactions_per_customer,
+                    now=utcnow(),
+                    progress=report,
                 )
             except CxmError as exc:
                 _fail(exc)

@@ -75,8 +75,3 @@ def require(permission: Permission) -> Callable[[User], User]:
         return user
 
     return check
-
-
-def user_with(permission: Permission) -> type[User]:
-    """`user: user_with(Permission.X)` in a route signature: the caller, checked."""
-    return Annotated[User, Depends(require(permission))]  # type: ignore[return-value]

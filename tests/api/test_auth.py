@@ -35,11 +35,16 @@ def test_a_role_without_the_permission_is_403(client: TestClient, auth: Auth) ->
     assert response.status_code == 403
     agent = auth(Role.AGENT)
     assert client.get("/api/v1/users", headers=agent).status_code == 403
-    merge = {"survivor_id": "00000000-0000-4000-8000-000000000001", "merged_id": "00000000-0000-4000-8000-000000000002"}
+    merge = {
+        "survivor_id": "00000000-0000-4000-8000-000000000001",
+        "merged_id": "00000000-0000-4000-8000-000000000002",
+    }
     assert client.post("/api/v1/customers/merge", headers=agent, json=merge).status_code == 403
 
 
-def test_tokens_are_shown_once_and_stored_hashed(client: TestClient, admin: dict[str, str], db: Session) -> None:
+def test_tokens_are_shown_once_and_stored_hashed(
+    client: TestClient, admin: dict[str, str], db: Session
+) -> None:
     created = client.post("/api/v1/tokens", headers=admin, json={"name": "integration"})
     assert created.status_code == 201
     plain = created.json()["token"]

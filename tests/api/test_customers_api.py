@@ -36,7 +36,8 @@ def test_invalid_fields_are_422_naming_the_field(client: TestClient, admin: dict
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "language"
     bad_phone = client.post(
-        "/api/v1/customers", headers=admin,
+        "/api/v1/customers",
+        headers=admin,
         json={"last_name": "X", "identities": [{"kind": "phone", "value": "abc"}]},
     )
     assert bad_phone.status_code == 422 and bad_phone.json()["field"] == "value"
@@ -50,18 +51,25 @@ def test_unknown_customer_is_404(client: TestClient, admin: dict[str, str]) -> N
 def test_a_taken_identity_is_409(client: TestClient, admin: dict[str, str]) -> None:
     _create(client, admin, identities=[{"kind": "email", "value": "erika@example.de"}])
     response = client.post(
-        "/api/v1/customers", headers=admin,
+        "/api/v1/customers",
+        headers=admin,
         json={"last_name": "Other", "identities": [{"kind": "email", "value": "ERIKA@example.de"}]},
     )
     assert response.status_code == 409
 
 
 def test_search_by_name_and_by_identity(client: TestClient, admin: dict[str, str]) -> None:
-    erika = _create(client, admin, last_name="Sonnenschein", identities=[{"kind": "customer_number", "value": "K 0000 4711"}])
+    erika = _create(
+        client,
+        admin,
+        last_name="Sonnenschein",
+        identities=[{"kind": "customer_number", "value": "K 0000 4711"}],
+    )
     by_name = client.get("/api/v1/customers", headers=admin, params={"q": "sonnen"}).json()
     assert [c["id"] for c in by_name["items"]] == [erika["id"]]
     by_id = client.get(
-        "/api/v1/customers", headers=admin,
+        "/api/v1/customers",
+        headers=admin,
         params={"identity_kind": "customer_number", "identity_value": "k00004711"},
     ).json()
     assert [c["id"] for c in by_id["items"]] == [erika["id"]]
@@ -101,13 +109,21 @@ def test_every_profile_view_is_audited(
 
 def test_holdings_and_owners_of_a_model(client: TestClient, admin: dict[str, str]) -> None:
     erika = _create(client, admin)
-    holding = {"product_code": "SM-X", "product_name": "Smartphone Modell X", "model": "Modell X", "serial": "SN1"}
+    holding = {
+        "product_code": "SM-X",
+        "product_name": "Smartphone Modell X",
+        "model": "Modell X",
+        "serial": "SN1",
+    }
     created = client.post(f"/api/v1/customers/{erika['id']}/holdings", headers=admin, json=holding)
     assert created.status_code == 201
-    owners = client.get("/api/v1/customers/by-holding", headers=admin, params={"model": "Modell X"}).json()
+    owners = client.get(
+        "/api/v1/customers/by-holding", headers=admin, params={"model": "Modell X"}
+    ).json()
     assert [c["id"] for c in owners["items"]] == [erika["id"]]
     bad = client.post(
-        f"/api/v1/customers/{erika['id']}/holdings", headers=admin,
+        f"/api/v1/customers/{erika['id']}/holdings",
+        headers=admin,
         json={**holding, "started_on": "2026-02-01", "ended_on": "2026-01-01"},
     )
     assert bad.status_code == 422
@@ -115,8 +131,16 @@ def test_holdings_and_owners_of_a_model(client: TestClient, admin: dict[str, str
 
 def test_merge_through_the_api(client: TestClient, admin: dict[str, str]) -> None:
     a, b = _create(client, admin), _create(client, admin, last_name="Doppelt")
-    merged = client.post("/api/v1/customers/merge", headers=admin, json={"survivor_id": a["id"], "merged_id": b["id"]})
+    merged = client.post(
+        "/api/v1/customers/merge",
+        headers=admin,
+        json={"survivor_id": a["id"], "merged_id": b["id"]},
+    )
     assert merged.status_code == 201
     assert client.get(f"/api/v1/customers/{b['id']}", headers=admin).json()["id"] == a["id"]
-    again = client.post("/api/v1/customers/merge", headers=admin, json={"survivor_id": a["id"], "merged_id": b["id"]})
+    again = client.post(
+        "/api/v1/customers/merge",
+        headers=admin,
+        json={"survivor_id": a["id"], "merged_id": b["id"]},
+    )
     assert again.status_code == 409

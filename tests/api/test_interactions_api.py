@@ -10,7 +10,11 @@ BASE = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
 
 
 def _customer(client: TestClient, headers: dict[str, str]) -> str:
-    body = {"first_name": "Max", "last_name": "Mustermann", "identities": [{"kind": "email", "value": "max@example.de"}]}
+    body = {
+        "first_name": "Max",
+        "last_name": "Mustermann",
+        "identities": [{"kind": "email", "value": "max@example.de"}],
+    }
     response = client.post("/api/v1/customers", headers=headers, json=body)
     assert response.status_code == 201, response.text
     return response.json()["id"]
@@ -49,7 +53,9 @@ def test_naive_datetimes_are_rejected_with_a_message(
 ) -> None:
     cid = _customer(client, admin)
     response = client.post(
-        "/api/v1/interactions", headers=admin, json=_event(cid, 1, occurred_at="2026-02-01T08:00:00")
+        "/api/v1/interactions",
+        headers=admin,
+        json=_event(cid, 1, occurred_at="2026-02-01T08:00:00"),
     )
     assert response.status_code == 422
     error = response.json()["detail"][0]
@@ -72,7 +78,9 @@ def test_unknown_touchpoint_is_422_naming_the_field(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     cid = _customer(client, admin)
-    response = client.post("/api/v1/interactions", headers=admin, json=_event(cid, 1, touchpoint="nope"))
+    response = client.post(
+        "/api/v1/interactions", headers=admin, json=_event(cid, 1, touchpoint="nope")
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "touchpoint"
 
@@ -92,7 +100,9 @@ def test_batch_stores_all_or_names_every_bad_item(
     good = [_event(cid, n, event_id=f"b-{n}") for n in range(5)]
     stored = client.post("/api/v1/interactions/batch", headers=admin, json={"items": good}).json()
     assert stored["created"] == 5 and stored["duplicates"] == 0
-    again = client.post("/api/v1/interactions/batch", headers=admin, json={"items": good + good[:1]}).json()
+    again = client.post(
+        "/api/v1/interactions/batch", headers=admin, json={"items": good + good[:1]}
+    ).json()
     assert again["created"] == 0 and again["duplicates"] == 6
     assert [r["id"] for r in again["results"][:5]] == [r["id"] for r in stored["results"]]
 
@@ -107,11 +117,23 @@ def test_timeline_is_newest_first_paginated_and_filterable(
     client: TestClient, admin: dict[str, str], hotline: str
 ) -> None:
     cid = _customer(client, admin)
-    web = {"key": "website", "name_de": "Website", "name_en": "Website", "channel": "web", "stage": "consideration"}
+    web = {
+        "key": "website",
+        "name_de": "Website",
+        "name_en": "Website",
+        "channel": "web",
+        "stage": "consideration",
+    }
     assert client.post("/api/v1/touchpoints", headers=admin, json=web).status_code == 201
     items = [_event(cid, n, event_id=f"t-{n}") for n in range(6)]
-    items += [_event(cid, n, event_id=f"w-{n}", touchpoint="website", type="page_view") for n in range(6, 9)]
-    assert client.post("/api/v1/interactions/batch", headers=admin, json={"items": items}).status_code == 200
+    items += [
+        _event(cid, n, event_id=f"w-{n}", touchpoint="website", type="page_view")
+        for n in range(6, 9)
+    ]
+    assert (
+        client.post("/api/v1/interactions/batch", headers=admin, json={"items": items}).status_code
+        == 200
+    )
 
     seen, cursor = [], None
     while True:
@@ -124,34 +146,67 @@ def test_timeline_is_newest_first_paginated_and_filterable(
     times = [i["occurred_at"] for i in seen]
     assert len(seen) == 9 and times == sorted(times, reverse=True)
 
-    web_only = client.get(f"/api/v1/customers/{cid}/timeline", headers=admin, params={"channel": "web"}).json()
-    assert {i["touchpoint"] for i in web_only["items"]} == {"website"} and len(web_only["items"]) == 3
+    web_only = client.get(
+        f"/api/v1/customers/{cid}/timeline", headers=admin, params={"channel": "web"}
+    ).json()
+    assert {i["touchpoint"] for i in web_only["items"]} == {"website"} and len(
+        web_only["items"]
+    ) == 3
     calls = client.get(
-        f"/api/v1/customers/{cid}/timeline", headers=admin,
-        params={"type": "call", "since": (BASE + timedelta(hours=2)).isoformat(), "until": (BASE + timedelta(hours=4)).isoformat()},
+        f"/api/v1/customers/{cid}/timeline",
+        headers=admin,
+        params={
+            "type": "call",
+            "since": (BASE + timedelta(hours=2)).isoformat(),
+            "until": (BASE + timedelta(hours=4)).isoformat(),
+        },
     ).json()
     assert [i["event_id"] for i in calls["items"]] == ["t-3", "t-2"]
-    by_tp = client.get(f"/api/v1/customers/{cid}/timeline", headers=admin, params={"touchpoint": "website"}).json()
+    by_tp = client.get(
+        f"/api/v1/customers/{cid}/timeline", headers=admin, params={"touchpoint": "website"}
+    ).json()
     assert len(by_tp["items"]) == 3
 
 
 def test_timeline_of_an_unknown_customer_is_404(client: TestClient, admin: dict[str, str]) -> None:
-    assert client.get(f"/api/v1/customers/{uuid.uuid4()}/timeline", headers=admin).status_code == 404
+    assert (
+        client.get(f"/api/v1/customers/{uuid.uuid4()}/timeline", headers=admin).status_code == 404
+    )
 
 
-def test_analysts_cannot_record_interactions(client: TestClient, auth: Auth, admin: dict[str, str], hotline: str) -> None:
+def test_analysts_cannot_record_interactions(
+    client: TestClient, auth: Auth, admin: dict[str, str], hotline: str
+) -> None:
     cid = _customer(client, admin)
     response = client.post("/api/v1/interactions", headers=auth(Role.ANALYST), json=_event(cid, 1))
     assert response.status_code == 403
 
 
 def test_touchpoint_catalogue(client: TestClient, admin: dict[str, str], auth: Auth) -> None:
-    body = {"key": "shop-berlin", "name_de": "Shop Berlin", "name_en": "Berlin shop", "channel": "store", "stage": "purchase"}
+    body = {
+        "key": "shop-berlin",
+        "name_de": "Shop Berlin",
+        "name_en": "Berlin shop",
+        "channel": "store",
+        "stage": "purchase",
+    }
     assert client.post("/api/v1/touchpoints", headers=admin, json=body).status_code == 201
     assert client.post("/api/v1/touchpoints", headers=admin, json=body).status_code == 409
-    assert client.post("/api/v1/touchpoints", headers=auth(Role.AGENT), json={**body, "key": "x"}).status_code == 403
-    assert client.post("/api/v1/touchpoints", headers=admin, json={**body, "key": "y", "stage": "nope"}).status_code == 404
-    patched = client.patch("/api/v1/touchpoints/shop-berlin", headers=admin, json={"controllable": False})
+    assert (
+        client.post(
+            "/api/v1/touchpoints", headers=auth(Role.AGENT), json={**body, "key": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/touchpoints", headers=admin, json={**body, "key": "y", "stage": "nope"}
+        ).status_code
+        == 404
+    )
+    patched = client.patch(
+        "/api/v1/touchpoints/shop-berlin", headers=admin, json={"controllable": False}
+    )
     assert patched.json()["controllable"] is False and patched.json()["stage"] == "purchase"
     stages = client.get("/api/v1/journey-stages", headers=admin).json()
     assert [s["key"] for s in stages][:3] == ["awareness", "consideration", "purchase"]

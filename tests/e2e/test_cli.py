@@ -16,7 +16,11 @@ def cxm(tmp_path: Path):  # noqa: ANN201
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "cxm.cli", *args],
-            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     return run
@@ -42,8 +46,17 @@ def test_init_import_and_export_round_trip(cxm, tmp_path: Path) -> None:  # noqa
     assert "3,email," in report
 
     (tmp_path / "events.jsonl").write_text(
-        json.dumps({"event_id": "e1", "customer_number": "K1", "channel": "phone", "type": "call",
-                    "occurred_at": "2026-01-05T10:00:00Z", "text": "Rückruf erbeten"}) + "\n",
+        json.dumps(
+            {
+                "event_id": "e1",
+                "customer_number": "K1",
+                "channel": "phone",
+                "type": "call",
+                "occurred_at": "2026-01-05T10:00:00Z",
+                "text": "Rückruf erbeten",
+            }
+        )
+        + "\n",
         encoding="utf-8",
     )
     ok = cxm("import", "interactions", "events.jsonl")

@@ -26,7 +26,9 @@ def factories_now():  # noqa: ANN201
     return T0
 
 
-def test_an_event_with_a_known_identity_lands_on_that_customer(db: Session, clock: FixedClock) -> None:
+def test_an_event_with_a_known_identity_lands_on_that_customer(
+    db: Session, clock: FixedClock
+) -> None:
     erika = factories.customer(
         db, now=clock.now(), identities=[{"kind": "email", "value": "Erika@Example.de"}]
     )
@@ -75,15 +77,21 @@ def test_an_identity_owned_by_someone_else_is_not_stolen(db: Session, clock: Fix
     )
     max_ = factories.customer(db, now=clock.now())
     with pytest.raises(Conflict):
-        customers.add_identity(db, max_.id, kind=IdentityKind.EMAIL, value="ERIKA@example.de", now=clock.now())
+        customers.add_identity(
+            db, max_.id, kind=IdentityKind.EMAIL, value="ERIKA@example.de", now=clock.now()
+        )
     owner = db.scalar(select(Identity.customer_id).where(Identity.value == "erika@example.de"))
     assert owner == erika.id
 
 
 def test_adding_the_same_identity_twice_is_harmless(db: Session, clock: FixedClock) -> None:
     erika = factories.customer(db, now=clock.now())
-    first = customers.add_identity(db, erika.id, kind=IdentityKind.PHONE, value="0171 1234567", now=clock.now())
-    again = customers.add_identity(db, erika.id, kind=IdentityKind.PHONE, value="+491711234567", now=clock.now())
+    first = customers.add_identity(
+        db, erika.id, kind=IdentityKind.PHONE, value="0171 1234567", now=clock.now()
+    )
+    again = customers.add_identity(
+        db, erika.id, kind=IdentityKind.PHONE, value="+491711234567", now=clock.now()
+    )
     assert first.id == again.id
 
 
@@ -127,14 +135,34 @@ def test_search_finds_by_name_part_and_by_identity(db: Session, clock: FixedCloc
 def test_owners_of_a_model_is_one_query(db: Session, clock: FixedClock) -> None:
     a = factories.customer(db, now=clock.now())
     b = factories.customer(db, now=clock.now())
-    customers.add_holding(db, a.id, now=clock.now(), product_code="SM-X", product_name="Smartphone Modell X", model="Modell X")
-    customers.add_holding(db, b.id, now=clock.now(), product_code="SM-Y", product_name="Smartphone Modell Y", model="Modell Y")
+    customers.add_holding(
+        db,
+        a.id,
+        now=clock.now(),
+        product_code="SM-X",
+        product_name="Smartphone Modell X",
+        model="Modell X",
+    )
+    customers.add_holding(
+        db,
+        b.id,
+        now=clock.now(),
+        product_code="SM-Y",
+        product_name="Smartphone Modell Y",
+        model="Modell Y",
+    )
     owners, _ = customers.owners_of(db, model="Modell X")
     assert [c.id for c in owners] == [a.id]
     ended = (clock.now() - timedelta(days=400)).date()
     customers.add_holding(
-        db, b.id, now=clock.now(), product_code="SM-X", product_name="Smartphone Modell X",
-        model="Modell X", started_on=ended - timedelta(days=300), ended_on=ended,
+        db,
+        b.id,
+        now=clock.now(),
+        product_code="SM-X",
+        product_name="Smartphone Modell X",
+        model="Modell X",
+        started_on=ended - timedelta(days=300),
+        ended_on=ended,
     )
     active, _ = customers.owners_of(db, model="Modell X", active_on=clock.now().date())
     assert [c.id for c in active] == [a.id]

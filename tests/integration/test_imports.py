@@ -14,13 +14,15 @@ from cxm.shared.clock import FixedClock
 from cxm.shared.errors import Invalid, NotFound
 from tests import factories
 
-CUSTOMERS_CSV = """customer_number,email,phone,salutation,first_name,last_name,language,type,region,postal_code
-K00000001,erika@example.de,0151 23456789,ms,Erika,Weber,de,private,Berlin,10115
+CUSTOMERS_CSV = (
+    "customer_number,email,phone,salutation,first_name,last_name,language,type,region,postal_code\n"
+    """K00000001,erika@example.de,0151 23456789,ms,Erika,Weber,de,private,Berlin,10115
 K00000002,john@example.com,,mr,John,Smith,en,private,Hamburg,20095
 K00000003,not-an-email,,mr,Kaputt,Mail,de,private,,
 K00000004,,,,,,de,private,,
 K00000005,acme@example.com,,,,,de,business,Bayern,80331
 """
+)
 
 
 def _count(db: Session, model: type) -> int:
@@ -37,7 +39,9 @@ def test_bad_lines_are_reported_with_number_and_reason_and_good_ones_kept(
     db: Session, clock: FixedClock, tmp_path: Path
 ) -> None:
     text = CUSTOMERS_CSV.replace(",,,,de,business,Bayern", ",,,ACME GmbH,de,business,Bayern")
-    run = imports.run_import(db, kind="customers", path=_write(tmp_path, "c.csv", text), now=clock.now)
+    run = imports.run_import(
+        db, kind="customers", path=_write(tmp_path, "c.csv", text), now=clock.now
+    )
     errors = {(e.line, e.field) for e in imports.line_errors(db, run)}
     assert errors == {(4, "email"), (5, "last_name")}
     assert (run.created, run.failed, run.lines_done) == (3, 2, 5)
@@ -48,10 +52,14 @@ def test_bad_lines_are_reported_with_number_and_reason_and_good_ones_kept(
 def test_reimporting_a_changed_customers_file_updates_instead_of_duplicating(
     db: Session, clock: FixedClock, tmp_path: Path
 ) -> None:
-    imports.run_import(db, kind="customers", path=_write(tmp_path, "a.csv", CUSTOMERS_CSV), now=clock.now)
+    imports.run_import(
+        db, kind="customers", path=_write(tmp_path, "a.csv", CUSTOMERS_CSV), now=clock.now
+    )
     before = _count(db, Customer)
     changed = CUSTOMERS_CSV.replace("Berlin,10115", "Brandenburg,14467")
-    run = imports.run_import(db, kind="customers", path=_write(tmp_path, "b.csv", changed), now=clock.now)
+    run = imports.run_import(
+        db, kind="customers", path=_write(tmp_path, "b.csv", changed), now=clock.now
+    )
     assert _count(db, Customer) == before and run.updated == 2 and run.created == 0
     erika = customers.find_by_identity(db, "customer_number", "K00000001")
     assert erika is not None and erika.region == "Brandenburg"
@@ -89,7 +97,9 @@ def test_interaction_import_is_chunked_idempotent_and_reports_bad_lines(
     db: Session, clock: FixedClock, tmp_path: Path
 ) -> None:
     factories.touchpoint(db, now=clock.now(), key="hotline-imp")
-    erika = factories.customer(db, now=clock.now(), identities=[{"kind": "customer_number", "value": "K77"}])
+    erika = factories.customer(
+        db, now=clock.now(), identities=[{"kind": "customer_number", "value": "K77"}]
+    )
     path = _write(tmp_path, "i.jsonl", _interactions_jsonl("K77", 25, bad_at={7, 20}))
     run = imports.run_import(db, kind="interactions", path=path, now=clock.now, chunk_size=10)
     assert run.created == 23 and run.failed == 3
@@ -108,7 +118,9 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(
     db: Session, clock: FixedClock, tmp_path: Path
 ) -> None:
     factories.touchpoint(db, now=clock.now(), key="hotline-imp")
-    factories.customer(db, now=clock.now(), identities=[{"kind": "customer_number", "value": "K78"}])
+    factories.customer(
+        db, now=clock.now(), identities=[{"kind": "customer_number", "value": "K78"}]
+    )
     path = _write(tmp_path, "i.jsonl", _interactions_jsonl("K78", 30, bad_at=set()))
     calls = {"n": 0}
 
@@ -119,7 +131,11 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(
 
     with pytest.raises(KeyboardInterrupt):
         imports.run_import(
-            db, kind="interactions", path=path, now=clock.now, chunk_size=10,
+            db,
+            kind="interactions",
+            path=path,
+            now=clock.now,
+            chunk_size=10,
             progress=crash_after_two_chunks,
         )
     run = db.scalar(select(ImportRun).where(ImportRun.source == str(path)))
@@ -132,7 +148,9 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(
 def test_holdings_import_by_identity_and_external_id(
     db: Session, clock: FixedClock, tmp_path: Path
 ) -> None:
-    factories.customer(db, now=clock.now(), identities=[{"kind": "customer_number", "value": "K90"}])
+    factories.customer(
+        db, now=clock.now(), identities=[{"kind": "customer_number", "value": "K90"}]
+    )
     csv_text = (
         "customer_number,external_id,product_code,product_name,model,serial,started_on,ended_on\n"
         "K90,H-1,SM-X,Smartphone Modell X,Modell X,SN-1,2025-05-01,\n"
@@ -142,7 +160,10 @@ def test_holdings_import_by_identity_and_external_id(
     path = _write(tmp_path, "h.csv", csv_text)
     run = imports.run_import(db, kind="holdings", path=path, now=clock.now)
     assert run.created == 1
-    assert {(e.line, e.field) for e in imports.line_errors(db, run)} == {(3, "identities"), (4, "ended_on")}
+    assert {(e.line, e.field) for e in imports.line_errors(db, run)} == {
+        (3, "identities"),
+        (4, "ended_on"),
+    }
     fixed = _write(tmp_path, "h2.csv", csv_text.replace("SN-1", "SN-1b"))
     rerun = imports.run_import(db, kind="holdings", path=fixed, now=clock.now)
     assert rerun.updated == 1 and _count(db, Holding) == 1
@@ -158,4 +179,6 @@ def test_unknown_kinds_formats_and_files_are_clear_errors(
     with pytest.raises(NotFound):
         imports.run_import(db, kind="customers", path=tmp_path / "missing.csv", now=clock.now)
     with pytest.raises(Invalid):
-        imports.run_import(db, kind="customers", path=_write(tmp_path, "x.xlsx", "x"), now=clock.now)
+        imports.run_import(
+            db, kind="customers", path=_write(tmp_path, "x.xlsx", "x"), now=clock.now
+        )

@@ -12,7 +12,9 @@ from tests.conftest import T0
 
 
 def _call(customer_id, event_id: str) -> NewInteraction:  # noqa: ANN001
-    return NewInteraction(type="call", occurred_at=T0, channel="phone", customer_id=customer_id, event_id=event_id)
+    return NewInteraction(
+        type="call", occurred_at=T0, channel="phone", customer_id=customer_id, event_id=event_id
+    )
 
 
 def test_merge_moves_history_identities_and_holdings_to_the_survivor(
@@ -20,12 +22,21 @@ def test_merge_moves_history_identities_and_holdings_to_the_survivor(
 ) -> None:
     survivor = factories.customer(db, now=clock.now())
     duplicate = factories.customer(
-        db, now=clock.now(), region="Bayern", identities=[{"kind": "email", "value": "dup@example.de"}]
+        db,
+        now=clock.now(),
+        region="Bayern",
+        identities=[{"kind": "email", "value": "dup@example.de"}],
     )
-    customers.add_holding(db, duplicate.id, now=clock.now(), product_code="T-M", product_name="Tarif M", tariff="M")
-    interactions.ingest(db, [_call(survivor.id, "m-1"), _call(duplicate.id, "m-2")], now=clock.now())
+    customers.add_holding(
+        db, duplicate.id, now=clock.now(), product_code="T-M", product_name="Tarif M", tariff="M"
+    )
+    interactions.ingest(
+        db, [_call(survivor.id, "m-1"), _call(duplicate.id, "m-2")], now=clock.now()
+    )
 
-    record = customers.merge_customers(db, survivor_id=survivor.id, merged_id=duplicate.id, now=clock.now())
+    record = customers.merge_customers(
+        db, survivor_id=survivor.id, merged_id=duplicate.id, now=clock.now()
+    )
 
     assert record.moved["interactions"] == 1 and record.moved["holdings"] == 1
     merged = customers.get_customer(db, survivor.id)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from cxm.accounts import services
 from cxm.accounts.domain import Permission, Role
+from cxm.accounts.models import User
 from cxm.accounts.schemas import (
     AuditEntryOut,
     DepartmentCreate,
@@ -18,12 +20,12 @@ from cxm.accounts.schemas import (
     UserCreate,
     UserOut,
 )
-from cxm.deps import ClockDep, CurrentUser, DbSession, Forbidden, user_with
+from cxm.deps import ClockDep, CurrentUser, DbSession, Forbidden, require
 
 router = APIRouter(tags=["accounts"])
 
-Admin = user_with(Permission.USERS_MANAGE)
-Auditor = user_with(Permission.AUDIT_READ)
+Admin = Annotated[User, Depends(require(Permission.USERS_MANAGE))]
+Auditor = Annotated[User, Depends(require(Permission.AUDIT_READ))]
 
 
 @router.get("/me")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from cxm.accounts.domain import Permission
+from cxm.accounts.models import User
 from cxm.customers import services
 from cxm.customers.domain import IdentityKind
 from cxm.customers.schemas import (
@@ -23,14 +25,14 @@ from cxm.customers.schemas import (
     MergeOut,
     MergeRequest,
 )
-from cxm.deps import ClockDep, DbSession, SettingsDep, user_with
+from cxm.deps import ClockDep, DbSession, SettingsDep, require
 from cxm.shared.pagination import Page
 
 router = APIRouter(tags=["customers"])
 
-Reader = user_with(Permission.CUSTOMERS_READ)
-Writer = user_with(Permission.CUSTOMERS_WRITE)
-Merger = user_with(Permission.CUSTOMERS_MERGE)
+Reader = Annotated[User, Depends(require(Permission.CUSTOMERS_READ))]
+Writer = Annotated[User, Depends(require(Permission.CUSTOMERS_WRITE))]
+Merger = Annotated[User, Depends(require(Permission.CUSTOMERS_MERGE))]
 
 
 @router.post("/customers", status_code=201)

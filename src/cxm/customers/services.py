@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, tuple_, update
+from sqlalchemy import CursorResult, and_, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from cxm.accounts import services as accounts
@@ -380,19 +380,27 @@ def merge_customers(
         raise Conflict("survivor was itself merged; use its survivor", field="survivor_id")
 
     moved = {
-        "identities": db.execute(
-            update(Identity)
-            .where(Identity.customer_id == merged.id)
-            .values(customer_id=survivor.id)
-        ).rowcount,
-        "holdings": db.execute(
-            update(Holding).where(Holding.customer_id == merged.id).values(customer_id=survivor.id)
-        ).rowcount,
-        "earlier_merges": db.execute(
-            update(Customer)
-            .where(Customer.merged_into_id == merged.id)
-            .values(merged_into_id=survivor.id)
-        ).rowcount,
+        "identities": _count(
+            db.execute(
+                update(Identity)
+                .where(Identity.customer_id == merged.id)
+                .values(customer_id=survivor.id)
+            )
+        ),
+        "holdings": _count(
+            db.execute(
+                update(Holding)
+                .where(Holding.customer_id == merged.id)
+                .values(customer_id=survivor.id)
+            )
+        ),
+        "earlier_merges": _count(
+            db.execute(
+                update(Customer)
+                .where(Customer.merged_into_id == merged.id)
+                .values(merged_into_id=survivor.id)
+            )
+        ),
     }
     moved.update(events.publish(db, events.CustomersMerged(survivor.id, merged.id, now)))
     for name in ("first_name", "last_name", "company_name", "region", "postal_code"):
@@ -413,3 +421,8 @@ def merge_customers(
     db.commit()
     db.expire_all()
     return record
+
+
+def _count(result: Any) -> int:
+    """Rows an UPDATE touched."""
+    return int(cast(CursorResult[Any], result).rowcount)

@@ -283,6 +283,7 @@ def _holdings(
     for number, parsed in _parsed(batch, parsing.holding, chunk, phone_region):
         try:
             with db.begin_nested():
+                owner: Customer | None
                 if parsed["customer_id"] is not None:
                     owner = customers.get_customer(db, parsed["customer_id"])
                 else:

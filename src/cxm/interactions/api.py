@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
 from cxm.accounts.domain import Permission
+from cxm.accounts.models import User
 from cxm.customers import services as customers
-from cxm.deps import ClockDep, DbSession, SettingsDep, user_with
+from cxm.deps import ClockDep, DbSession, SettingsDep, require
 from cxm.interactions import services
 from cxm.interactions.domain import NewInteraction
 from cxm.interactions.schemas import (
@@ -25,8 +26,8 @@ from cxm.touchpoints.domain import Channel
 
 router = APIRouter(tags=["interactions"])
 
-Reader = user_with(Permission.CUSTOMERS_READ)
-Writer = user_with(Permission.INTERACTIONS_WRITE)
+Reader = Annotated[User, Depends(require(Permission.CUSTOMERS_READ))]
+Writer = Annotated[User, Depends(require(Permission.INTERACTIONS_WRITE))]
 
 _item = TypeAdapter(InteractionCreate)
 

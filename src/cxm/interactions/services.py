@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import CursorResult, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,11 +38,12 @@ class IngestCache:
 
 @events.subscribe(events.CustomersMerged)
 def _move_history(db: Session, event: events.CustomersMerged) -> dict[str, int]:
-    moved = db.execute(
+    result = db.execute(
         update(Interaction)
         .where(Interaction.customer_id == event.merged_id)
         .values(customer_id=event.survivor_id)
-    ).rowcount
+    )
+    moved = cast(CursorResult[Any], result).rowcount
     return {"interactions": moved}
 
 
@@ -208,9 +209,9 @@ def ingest(
         results[i] = IngestResult(i, interaction_id, customer_of[i], created=True)
     if rows:
         _insert_ignoring_known_events(db, rows)
-    for i, first in repeats.items():
-        if first in results:
-            prior = results[first]
+    for i, first_index in repeats.items():
+        if first_index in results:
+            prior = results[first_index]
             results[i] = IngestResult(i, prior.id, prior.customer_id, created=False)
     if commit:
         db.commit()
@@ -221,8 +222,8 @@ def _err(e: ItemError) -> dict[str, Any]:
     return {"index": e.index, "field": e.field, "message": e.message}
 
 
-def _existing_events(db: Session, event_ids: list[str]) -> dict[str, Row[Any]]:
-    out: dict[str, Row[Any]] = {}
+def _existing_events(db: Session, event_ids: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     unique = list(dict.fromkeys(event_ids))
     for start in range(0, len(unique), _IN_CHUNK):
         for row in db.execute(
@@ -237,7 +238,7 @@ def _existing_events(db: Session, event_ids: list[str]) -> dict[str, Row[Any]]:
 def _insert_ignoring_known_events(db: Session, rows: list[dict[str, Any]]) -> None:
     # A concurrent writer may have stored the same event id since we looked: skip it, don't fail.
     # Core (not ORM) executemany: the driver batches the rows, several times faster.
-    table = Interaction.__table__
+    table = cast(Table, Interaction.__table__)
     dialect = db.get_bind().dialect.name
     if dialect == "sqlite":
         stmt: Any = sqlite.insert(table).on_conflict_do_nothing(index_elements=["event_id"])
@@ -310,10 +311,10 @@ def timeline(
             | ((Interaction.occurred_at == at) & (Interaction.id < last))
         )
     query = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit + 1)
-    rows = [(row[0], row[1]) for row in db.execute(query)]
+    found: list[tuple[Interaction, str | None]] = [(row[0], row[1]) for row in db.execute(query)]
     next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last_row = rows[-1][0]
+    if len(found) > limit:
+        found = found[:limit]
+        last_row = found[-1][0]
         next_cursor = encode_cursor([last_row.occurred_at.isoformat(), str(last_row.id)])
-    return rows, next_cursor
+    return found, next_cursor

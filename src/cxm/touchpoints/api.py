@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from cxm.accounts.domain import Permission
-from cxm.deps import ClockDep, CurrentUser, DbSession, user_with
+from cxm.accounts.models import User
+from cxm.deps import ClockDep, CurrentUser, DbSession, require
 from cxm.touchpoints import services
 from cxm.touchpoints.schemas import (
     StageCreate,
@@ -17,7 +20,7 @@ from cxm.touchpoints.schemas import (
 
 router = APIRouter(tags=["touchpoints"])
 
-Editor = user_with(Permission.CATALOGUE_WRITE)
+Editor = Annotated[User, Depends(require(Permission.CATALOGUE_WRITE))]
 
 
 @router.get("/journey-stages")

@@ -54,6 +54,6 @@ def test_display_name_prefers_the_company() -> None:
     assert display_name_for(first_name="Erika", last_name="Weber", company_name=None) == (
         "Erika Weber"
     )
-    assert display_name_for(first_name=None, last_name=None, company_name=None, fallback="x@y.de") == (
-        "x@y.de"
-    )
+    assert display_name_for(
+        first_name=None, last_name=None, company_name=None, fallback="x@y.de"
+    ) == ("x@y.de")
