@@ -27,7 +27,7 @@ NAMING = {
 }
 
 # JSON on SQLite, JSONB on PostgreSQL (indexable, compact).
-JsonDict = JSON().with_variant(JSONB(), "postgresql")
+JsonDict: Any = JSON().with_variant(JSONB(), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -6,11 +6,15 @@ from fastapi import APIRouter
 
 from cxm.accounts import api as accounts_api
 from cxm.accounts import models as accounts_models  # noqa: F401
+from cxm.consent import models as consent_models  # noqa: F401
+from cxm.consent import services as consent_services  # noqa: F401  (merge handler)
 from cxm.customers import api as customers_api
 from cxm.customers import models as customers_models  # noqa: F401
+from cxm.feedback import models as feedback_models  # noqa: F401
 from cxm.imports import models as imports_models  # noqa: F401
 from cxm.interactions import api as interactions_api
 from cxm.interactions import services as interactions_services  # noqa: F401  (merge handler)
+from cxm.surveys import models as surveys_models  # noqa: F401
 from cxm.touchpoints import api as touchpoints_api
 
 API_ROUTERS: tuple[APIRouter, ...] = (
