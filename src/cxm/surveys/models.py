@@ -45,9 +45,7 @@ class SurveyVersion(UUIDKey, Base):
     intro_de: Mapped[str | None] = mapped_column(Text)
     intro_en: Mapped[str | None] = mapped_column(Text)
     # [{key, type, text_de, text_en, required, options: [[value, de, en]], scale_min, scale_max}]
-    questions: Mapped[list[dict[str, Any]]] = mapped_column(
-        type_=Base.type_annotation_map[dict[str, Any]]
-    )
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JsonDict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -120,7 +118,5 @@ class SurveyAnswer(Base):
     question_key: Mapped[str] = mapped_column(String(64))
     type: Mapped[QuestionType] = mapped_column(String(20))
     score: Mapped[int | None]
-    choices: Mapped[list[str] | None] = mapped_column(
-        type_=Base.type_annotation_map[dict[str, Any]]
-    )
+    choices: Mapped[list[str] | None] = mapped_column(JsonDict)
     text: Mapped[str | None] = mapped_column(Text)
