@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from cxm import __version__, features
@@ -13,6 +15,8 @@ from cxm.config import Settings, get_settings
 from cxm.db import make_engine, make_session_factory
 from cxm.shared.clock import Clock, SystemClock
 from cxm.shared.errors import CxmError
+from cxm.shared.mail import ConsoleMailer, Mailer, SmtpMailer
+from cxm.web_support import STATIC_DIR, RateLimiter, SecurityHeaders
 
 API_PREFIX = "/api/v1"
 
@@ -34,8 +38,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock or SystemClock()
 
+    app.state.mailer = _mailer(settings)
+    app.state.public_limiter = RateLimiter(settings.anonymous_rate_limit)
+
     for router in features.API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    for router in features.WEB_ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
+    if settings.widget_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.widget_origins,
+            allow_methods=["POST"],
+            allow_headers=["Content-Type"],
+        )
 
     @app.exception_handler(CxmError)
     async def _domain_error(_request: Request, exc: CxmError) -> JSONResponse:
@@ -57,3 +75,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def _mailer(settings: Settings) -> Mailer:
+    if settings.smtp_host:
+        return SmtpMailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_from,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    return ConsoleMailer(sender=settings.mail_from)

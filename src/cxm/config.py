@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,42 @@ class Settings(BaseSettings):
         default="DE", description="Region assumed for phone numbers without a country code."
     )
     sql_echo: bool = Field(default=False, description="Log every SQL statement.")
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs survey links and sessions. Unset: generated once into data_dir.",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base of links sent to customers."
+    )
+    survey_fatigue_days: int = Field(
+        default=30, description="Contact-fatigue window for survey invitations (days)."
+    )
+    survey_fatigue_max: int = Field(
+        default=1, description="Most survey invitations per customer within the window."
+    )
+    anonymous_rate_limit: str = Field(
+        default="20/minute", description="Responses per client address on anonymous links."
+    )
+    widget_origins: list[str] = Field(
+        default_factory=list, description="Web origins allowed to post the feedback widget."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset: print mails.")
+    smtp_port: int = Field(default=25, description="SMTP port.")
+    smtp_user: str | None = Field(default=None, description="SMTP user name.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS.")
+    mail_from: str = Field(default="cxm <no-reply@example.com>", description="Sender address.")
+
+    def signing_key(self) -> str:
+        """The secret key; generated once and kept in data_dir when not configured."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
 
 @lru_cache(maxsize=1)

@@ -10,11 +10,15 @@ from cxm.consent import models as consent_models  # noqa: F401
 from cxm.consent import services as consent_services  # noqa: F401  (merge handler)
 from cxm.customers import api as customers_api
 from cxm.customers import models as customers_models  # noqa: F401
+from cxm.feedback import api as feedback_api
 from cxm.feedback import models as feedback_models  # noqa: F401
 from cxm.imports import models as imports_models  # noqa: F401
 from cxm.interactions import api as interactions_api
 from cxm.interactions import services as interactions_services  # noqa: F401  (merge handler)
+from cxm.shared import watermarks  # noqa: F401
+from cxm.surveys import api as surveys_api
 from cxm.surveys import models as surveys_models  # noqa: F401
+from cxm.surveys import web as surveys_web
 from cxm.touchpoints import api as touchpoints_api
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -22,4 +26,10 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     customers_api.router,
     touchpoints_api.router,
     interactions_api.router,
+    surveys_api.router,
+    surveys_web.api_router,
+    feedback_api.router,
 )
+
+# Server-rendered pages, mounted at the root.
+WEB_ROUTERS: tuple[APIRouter, ...] = (surveys_web.router,)

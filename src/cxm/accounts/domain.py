@@ -25,6 +25,8 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     AUDIT_READ = "audit:read"
     ANALYTICS_READ = "analytics:read"
+    SURVEYS_MANAGE = "surveys:manage"
+    FEEDBACK_WRITE = "feedback:write"
 
 
 _READ = {Permission.CUSTOMERS_READ, Permission.ANALYTICS_READ}
@@ -39,11 +41,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.INTERACTIONS_WRITE,
             Permission.CATALOGUE_WRITE,
             Permission.AUDIT_READ,
+            Permission.SURVEYS_MANAGE,
+            Permission.FEEDBACK_WRITE,
         }
     ),
     Role.ANALYST: frozenset(_READ),
     Role.AGENT: frozenset(
-        {Permission.CUSTOMERS_READ, Permission.CUSTOMERS_WRITE, Permission.INTERACTIONS_WRITE}
+        {
+            Permission.CUSTOMERS_READ,
+            Permission.CUSTOMERS_WRITE,
+            Permission.INTERACTIONS_WRITE,
+            Permission.FEEDBACK_WRITE,
+        }
     ),
 }
 

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxm.accounts.domain import Role
-from cxm.db import Base, Timestamps, UUIDKey
+from cxm.db import Base, Timestamps, UUIDKey, ValueEnum
 from cxm.shared.clock import utcnow
 
 
@@ -26,7 +26,7 @@ class User(UUIDKey, Timestamps, Base):
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(ValueEnum(Role, 20))
     language: Mapped[str] = mapped_column(String(2), default="de")
     department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"))
     password_hash: Mapped[str | None] = mapped_column(String(200))

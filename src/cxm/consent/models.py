@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxm.consent.domain import ContactChannel, Purpose
-from cxm.db import Base, UUIDKey
+from cxm.db import Base, UUIDKey, ValueEnum
 from cxm.shared.clock import utcnow
 
 
@@ -18,8 +18,8 @@ class ConsentEntry(UUIDKey, Base):
     __table_args__ = (Index("ix_consent_ledger_customer", "customer_id", "purpose", "channel"),)
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
-    purpose: Mapped[Purpose] = mapped_column(String(20))
-    channel: Mapped[ContactChannel] = mapped_column(String(20))
+    purpose: Mapped[Purpose] = mapped_column(ValueEnum(Purpose, 20))
+    channel: Mapped[ContactChannel] = mapped_column(ValueEnum(ContactChannel, 20))
     granted: Mapped[bool]
     source: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -33,6 +33,6 @@ class ChannelPreference(UUIDKey, Base):
     __table_args__ = (Index("ix_channel_preferences_customer", "customer_id", "rank"),)
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
-    channel: Mapped[ContactChannel] = mapped_column(String(20))
+    channel: Mapped[ContactChannel] = mapped_column(ValueEnum(ContactChannel, 20))
     rank: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxm.customers.domain import CustomerType, IdentityKind, Language, Salutation
-from cxm.db import Base, Timestamps, UUIDKey
+from cxm.db import Base, Timestamps, UUIDKey, ValueEnum
 from cxm.shared.clock import utcnow
 
 
@@ -18,12 +18,16 @@ class Customer(UUIDKey, Timestamps, Base):
     __tablename__ = "customers"
 
     display_name: Mapped[str] = mapped_column(String(300), index=True)
-    salutation: Mapped[Salutation] = mapped_column(String(8), default=Salutation.NONE)
+    salutation: Mapped[Salutation] = mapped_column(
+        ValueEnum(Salutation, 8), default=Salutation.NONE
+    )
     first_name: Mapped[str | None] = mapped_column(String(200))
     last_name: Mapped[str | None] = mapped_column(String(200), index=True)
     company_name: Mapped[str | None] = mapped_column(String(300))
-    language: Mapped[Language] = mapped_column(String(2), default=Language.DE)
-    type: Mapped[CustomerType] = mapped_column(String(16), default=CustomerType.PRIVATE)
+    language: Mapped[Language] = mapped_column(ValueEnum(Language, 2), default=Language.DE)
+    type: Mapped[CustomerType] = mapped_column(
+        ValueEnum(CustomerType, 16), default=CustomerType.PRIVATE
+    )
     region: Mapped[str | None] = mapped_column(String(100))
     postal_code: Mapped[str | None] = mapped_column(String(20))
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -43,7 +47,7 @@ class Identity(UUIDKey, Base):
     __table_args__ = (UniqueConstraint("kind", "value", name="uq_identities_kind_value"),)
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
-    kind: Mapped[IdentityKind] = mapped_column(String(32))
+    kind: Mapped[IdentityKind] = mapped_column(ValueEnum(IdentityKind, 32))
     value: Mapped[str] = mapped_column(String(320))
     verified: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str | None] = mapped_column(String(64))

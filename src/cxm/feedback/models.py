@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxm.db import Base, new_id
+from cxm.db import Base, ValueEnum, new_id
 from cxm.feedback.domain import FeedbackSource
 from cxm.shared.clock import utcnow
 
@@ -23,7 +23,7 @@ class Feedback(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
-    source: Mapped[FeedbackSource] = mapped_column(String(20))
+    source: Mapped[FeedbackSource] = mapped_column(ValueEnum(FeedbackSource, 20))
     customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"))
     touchpoint_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("touchpoints.id"))
     interaction_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("interactions.id"))

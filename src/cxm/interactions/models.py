@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxm.db import Base, new_id
+from cxm.db import Base, ValueEnum, new_id
 from cxm.interactions.domain import Direction
 from cxm.shared.clock import utcnow
 from cxm.touchpoints.domain import Channel
@@ -26,8 +26,8 @@ class Interaction(Base):
     event_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
     touchpoint_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("touchpoints.id"))
-    channel: Mapped[Channel] = mapped_column(String(20))
-    direction: Mapped[Direction] = mapped_column(String(3))
+    channel: Mapped[Channel] = mapped_column(ValueEnum(Channel, 20))
+    direction: Mapped[Direction] = mapped_column(ValueEnum(Direction, 3))
     type: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxm.db import Base, JsonDict, Timestamps, UUIDKey, new_id
+from cxm.db import Base, JsonDict, Timestamps, UUIDKey, ValueEnum, new_id
 from cxm.shared.clock import utcnow
 from cxm.surveys.domain import InvitationStatus, QuestionType, ResponseChannel, SurveyStatus
 
@@ -19,7 +19,9 @@ class Survey(UUIDKey, Timestamps, Base):
 
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    status: Mapped[SurveyStatus] = mapped_column(String(10), default=SurveyStatus.DRAFT)
+    status: Mapped[SurveyStatus] = mapped_column(
+        ValueEnum(SurveyStatus, 10), default=SurveyStatus.DRAFT
+    )
     current_version_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("survey_versions.id", use_alter=True)
     )
@@ -78,7 +80,7 @@ class SurveyInvitation(Base):
     trigger_interaction_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("interactions.id"))
     channel: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2), default="de")
-    status: Mapped[InvitationStatus] = mapped_column(String(12))
+    status: Mapped[InvitationStatus] = mapped_column(ValueEnum(InvitationStatus, 12))
     skip_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     send_at: Mapped[datetime]
@@ -99,7 +101,7 @@ class SurveyResponse(Base):
     )
     customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"), index=True)
     touchpoint_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("touchpoints.id"))
-    channel: Mapped[ResponseChannel] = mapped_column(String(12))
+    channel: Mapped[ResponseChannel] = mapped_column(ValueEnum(ResponseChannel, 12))
     language: Mapped[str] = mapped_column(String(2), default="de")
     submitted_at: Mapped[datetime]
     external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -116,7 +118,7 @@ class SurveyAnswer(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     response_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("survey_responses.id"), index=True)
     question_key: Mapped[str] = mapped_column(String(64))
-    type: Mapped[QuestionType] = mapped_column(String(20))
+    type: Mapped[QuestionType] = mapped_column(ValueEnum(QuestionType, 20))
     score: Mapped[int | None]
     choices: Mapped[list[str] | None] = mapped_column(JsonDict)
     text: Mapped[str | None] = mapped_column(Text)

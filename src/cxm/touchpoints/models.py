@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxm.accounts.models import Department
-from cxm.db import Base, Timestamps, UUIDKey
+from cxm.db import Base, Timestamps, UUIDKey, ValueEnum
 from cxm.touchpoints.domain import Channel
 
 
@@ -27,7 +27,7 @@ class Touchpoint(UUIDKey, Timestamps, Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name_de: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
-    channel: Mapped[Channel] = mapped_column(String(20))
+    channel: Mapped[Channel] = mapped_column(ValueEnum(Channel, 20))
     stage_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("journey_stages.id"))
     department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"))
     controllable: Mapped[bool] = mapped_column(default=True)
