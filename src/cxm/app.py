@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock or SystemClock()
 
-    app.state.mailer = _mailer(settings)
+    app.state.mailer = build_mailer(settings)
     app.state.public_limiter = RateLimiter(settings.anonymous_rate_limit)
 
     for router in features.API_ROUTERS:
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     return app
 
 
-def _mailer(settings: Settings) -> Mailer:
+def build_mailer(settings: Settings) -> Mailer:
     if settings.smtp_host:
         return SmtpMailer(
             host=settings.smtp_host,

@@ -252,6 +252,34 @@ def import_interactions(
     _import("interactions", file, chunk_size, report)
 
 
+@import_app.command("feedback")
+def import_feedback(file: FileArg, chunk_size: ChunkOpt = None, report: ReportOpt = None) -> None:
+    """Complaints, reviews, posts, notes (idempotent by external_id)."""
+    _import("feedback", file, chunk_size, report)
+
+
+@import_app.command("responses")
+def import_responses(file: FileArg, chunk_size: ChunkOpt = None, report: ReportOpt = None) -> None:
+    """Survey responses collected elsewhere (idempotent by external_id)."""
+    _import("responses", file, chunk_size, report)
+
+
+surveys_app = typer.Typer(help="Surveys.")
+app.add_typer(surveys_app, name="surveys")
+
+
+@surveys_app.command("dispatch")
+def surveys_dispatch() -> None:
+    """Create invitations from trigger rules and send those that are due (run from cron)."""
+    from cxm.app import build_mailer
+    from cxm.surveys import dispatch
+
+    settings = get_settings()
+    with _session(settings) as db:
+        result = dispatch.run(db, settings=settings, mailer=build_mailer(settings), now=utcnow())
+    console.print(f"{result['invited']:,} invited, {result['sent']:,} sent")
+
+
 @app.command()
 def export(
     what: Annotated[str, typer.Argument(help="customers, holdings or interactions")],

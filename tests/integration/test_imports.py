@@ -182,3 +182,66 @@ def test_unknown_kinds_formats_and_files_are_clear_errors(
         imports.run_import(
             db, kind="customers", path=_write(tmp_path, "x.xlsx", "x"), now=clock.now
         )
+
+
+def test_feedback_import_links_known_customers_and_reports_bad_lines(
+    db: Session, clock: FixedClock, tmp_path: Path
+) -> None:
+    from cxm.feedback.models import Feedback
+
+    erika = factories.customer(
+        db, now=clock.now(), identities=[{"kind": "email", "value": "erika@example.de"}]
+    )
+    text = (
+        "external_id,source,email,occurred_at,text,rating,product_model\n"
+        "f1,complaint,erika@example.de,2026-02-01T10:00:00Z,Anrufe brechen ab,,Modell X\n"
+        "f2,review,,2026-02-02T10:00:00Z,Toller Shop,5,\n"
+        "f3,gossip,,2026-02-02T10:00:00Z,???,,\n"
+        "f4,review,,2026-02-02T10:00:00Z,Zu viele Sterne,9,\n"
+    )
+    run = imports.run_import(
+        db, kind="feedback", path=_write(tmp_path, "f.csv", text), now=clock.now
+    )
+    assert run.created == 2
+    assert {(e.line, e.field) for e in imports.line_errors(db, run)} == {
+        (4, "source"),
+        (5, "rating"),
+    }
+    linked = db.scalar(select(Feedback).where(Feedback.external_id == "f1"))
+    assert linked is not None and linked.customer_id == erika.id
+    again = imports.run_import(
+        db, kind="feedback", path=_write(tmp_path, "f2.csv", text + "\n"), now=clock.now
+    )
+    assert again.duplicates == 2 and again.created == 0
+
+
+def test_response_import_validates_scores_per_line(
+    db: Session, clock: FixedClock, tmp_path: Path
+) -> None:
+    from cxm.surveys import services as surveys
+
+    surveys.create_survey(
+        db,
+        key="imp",
+        name="Import",
+        title_de="T",
+        title_en="T",
+        now=clock.now(),
+        questions=[
+            {"key": "nps", "type": "nps", "text_de": "?", "text_en": "?", "required": True},
+            {"key": "comment", "type": "text", "text_de": "?", "text_en": "?"},
+        ],
+    )
+    text = (
+        "external_id,survey,submitted_at,q_nps,q_comment,language\n"
+        "r1,imp,2026-02-01T10:00:00Z,9,Sehr gut,de\n"
+        "r2,imp,2026-02-01T10:00:00Z,11,,de\n"
+        "r3,imp,2026-02-01T10:00:00,8,,de\n"
+        "r4,nope,2026-02-01T10:00:00Z,8,,de\n"
+    )
+    run = imports.run_import(
+        db, kind="responses", path=_write(tmp_path, "r.csv", text), now=clock.now
+    )
+    assert run.created == 1
+    errors = {(e.line, e.field) for e in imports.line_errors(db, run)}
+    assert errors == {(3, "answers.nps"), (4, "submitted_at"), (5, "survey")}

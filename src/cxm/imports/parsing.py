@@ -17,6 +17,7 @@ from cxm.customers.domain import (
     Salutation,
     normalize_identity,
 )
+from cxm.feedback.domain import FeedbackSource
 from cxm.interactions.domain import TYPE_PATTERN, Direction, NewInteraction
 from cxm.touchpoints.domain import Channel
 
@@ -251,3 +252,66 @@ def interaction(record: dict[str, Any], *, phone_region: str) -> NewInteraction:
         text=_text(record, "text", max_len=100_000) if get("text") else None,
         properties=_json_object(record, "properties") if properties else {},
     )
+
+
+_SOURCES = {s.value: s for s in FeedbackSource}
+
+
+def feedback(record: dict[str, Any], *, phone_region: str) -> dict[str, Any]:
+    """A complaint, review, post or note."""
+    source_raw = _text(record, "source", required=True, max_len=20)
+    assert source_raw is not None
+    source = _SOURCES.get(source_raw.lower())
+    if source is None:
+        raise LineError("source", f"'{source_raw}' is not one of: {', '.join(_SOURCES)}")
+    rating = _int(record, "rating")
+    scale = _int(record, "rating_scale")
+    if rating is not None and not 1 <= rating <= (scale or 5):
+        raise LineError("rating", f"must be from 1 to {scale or 5}")
+    return {
+        "source": source,
+        "text": _text(record, "text", required=True, max_len=100_000),
+        "occurred_at": _aware(record, "occurred_at"),
+        "customer_id": _uuid(record, "customer_id"),
+        "identities": identities(record, phone_region=phone_region),
+        "touchpoint": _text(record, "touchpoint", max_len=64),
+        "rating": rating,
+        "rating_scale": scale,
+        "language": _text(record, "language", max_len=8),
+        "product_model": _text(record, "product_model", max_len=200),
+        "external_id": _text(record, "external_id", max_len=128),
+        "properties": _json_object(record, "properties"),
+    }
+
+
+def response(record: dict[str, Any], *, phone_region: str) -> dict[str, Any]:
+    """A survey response: answers as a JSON object `answers` or as columns `q_<question key>`."""
+    answers = _json_object(record, "answers")
+    for name, value in record.items():
+        if name.startswith("q_") and value not in (None, ""):
+            answers[name[2:]] = value
+    if not answers:
+        raise LineError("answers", "no answers (use an `answers` object or q_<key> columns)")
+    language = _text(record, "language", max_len=2) or "de"
+    if language not in ("de", "en"):
+        raise LineError("language", "must be de or en")
+    return {
+        "survey": _text(record, "survey", required=True, max_len=64),
+        "submitted_at": _aware(record, "submitted_at"),
+        "answers": answers,
+        "customer_id": _uuid(record, "customer_id"),
+        "identities": identities(record, phone_region=phone_region),
+        "touchpoint": _text(record, "touchpoint", max_len=64),
+        "language": language,
+        "external_id": _text(record, "external_id", max_len=128),
+    }
+
+
+def _int(record: dict[str, Any], name: str) -> int | None:
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise LineError(name, f"'{value}' is not a whole number") from None

@@ -21,12 +21,15 @@ from sqlalchemy.orm import Session
 from cxm.customers import services as customers
 from cxm.customers.domain import IdentityKey
 from cxm.customers.models import Customer, Holding
+from cxm.feedback import services as feedback
 from cxm.imports import parsing
 from cxm.imports.models import ImportLineError, ImportRun
 from cxm.interactions import services as interactions
 from cxm.shared.errors import CxmError, Invalid, NotFound
+from cxm.surveys import services as surveys
+from cxm.surveys.domain import ResponseChannel
 
-KINDS = ("customers", "holdings", "interactions")
+KINDS = ("customers", "holdings", "interactions", "feedback", "responses")
 Progress = Callable[[int], None]  # lines done so far
 
 
@@ -121,7 +124,13 @@ def run_import(
         db.commit()
     skip = run.lines_done
     cache = interactions.IngestCache()
-    handler = {"customers": _customers, "holdings": _holdings, "interactions": _interactions}[kind]
+    handler = {
+        "customers": _customers,
+        "holdings": _holdings,
+        "interactions": _interactions,
+        "feedback": _feedback,
+        "responses": _responses,
+    }[kind]
 
     batch: list[Line] = []
     seen = 0
@@ -315,6 +324,68 @@ def _holdings(
                 db.flush()
         except CxmError as exc:
             chunk.errors.append((number, exc.field or "line", exc.message))
+    return chunk
+
+
+def _feedback(
+    db: Session,
+    batch: list[Line],
+    *,
+    now: datetime,
+    phone_region: str,
+    cache: interactions.IngestCache,
+) -> _Chunk:
+    chunk = _Chunk()
+    for number, parsed in _parsed(batch, parsing.feedback, chunk, phone_region):
+        try:
+            with db.begin_nested():
+                _, created = feedback.record_feedback(db, now=now, commit=False, **parsed)
+        except CxmError as exc:
+            chunk.errors.append((number, exc.field or "line", exc.message))
+            continue
+        if created:
+            chunk.created += 1
+        else:
+            chunk.duplicates += 1
+    return chunk
+
+
+def _responses(
+    db: Session,
+    batch: list[Line],
+    *,
+    now: datetime,
+    phone_region: str,
+    cache: interactions.IngestCache,
+) -> _Chunk:
+    chunk = _Chunk()
+    for number, parsed in _parsed(batch, parsing.response, chunk, phone_region):
+        try:
+            with db.begin_nested():
+                customer_id = parsed["customer_id"]
+                if customer_id is None and parsed["identities"]:
+                    owner = _owner(db, parsed["identities"])
+                    customer_id = owner.id if owner else None
+                _, created = surveys.record_response(
+                    db,
+                    parsed["survey"],
+                    answers=parsed["answers"],
+                    submitted_at=parsed["submitted_at"],
+                    now=now,
+                    customer_id=customer_id,
+                    touchpoint=parsed["touchpoint"],
+                    language=parsed["language"],
+                    external_id=parsed["external_id"],
+                    channel=ResponseChannel.IMPORT,
+                    commit=False,
+                )
+        except CxmError as exc:
+            chunk.errors.append((number, exc.field or "line", exc.message))
+            continue
+        if created:
+            chunk.created += 1
+        else:
+            chunk.duplicates += 1
     return chunk
 
 
