@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -24,7 +25,8 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """The cxm web application; settings come from the environment when none are given."""
     settings = settings or get_settings()
-    app = FastAPI(
+    # FastAPIOffline serves the Swagger UI assets itself: these machines have no CDN.
+    app = FastAPIOffline(
         title="cxm",
         version=__version__,
         description="Customer Experience Management: one customer record and history, the voice "
