@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +16,13 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from cxm import features  # noqa: F401
+from cxm.accounts.domain import Role
 from cxm.app import create_app
 from cxm.config import Settings
 from cxm.db import Base, make_engine
 from cxm.migrate import upgrade
 from cxm.shared.clock import FixedClock
+from tests import factories
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -90,6 +92,25 @@ def app(settings: Settings, connection: Connection, clock: FixedClock) -> FastAP
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+Auth = Callable[[Role], dict[str, str]]
+
+
+@pytest.fixture
+def auth(db: Session, clock: FixedClock) -> Auth:
+    """Headers with a fresh token for a user of the given role."""
+
+    def headers(role: Role = Role.ADMIN) -> dict[str, str]:
+        _, token = factories.token(db, role=role, now=clock.now())
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def admin(auth: Auth) -> dict[str, str]:
+    return auth(Role.ADMIN)
 
 
 def pytest_report_header() -> str:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi_offline import FastAPIOffline
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
 
 from cxm import __version__, features
 from cxm.config import Settings, get_settings
 from cxm.db import make_engine, make_session_factory
+from cxm.i18n import translate
 from cxm.shared.clock import Clock, SystemClock
 from cxm.shared.errors import CxmError
 from cxm.shared.mail import ConsoleMailer, Mailer, SmtpMailer
-from cxm.web_support import STATIC_DIR, RateLimiter, SecurityHeaders
+from cxm.web_support import STATIC_DIR, LoginRequired, RateLimiter, SecurityHeaders, page
 
 API_PREFIX = "/api/v1"
 
@@ -49,6 +52,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.signing_key(),
+        session_cookie="cxm_session",
+        same_site="lax",
+        https_only=settings.public_base_url.startswith("https://"),
+        max_age=12 * 3600,
+    )
     if settings.widget_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -57,18 +68,29 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             allow_headers=["Content-Type"],
         )
 
+    @app.exception_handler(LoginRequired)
+    async def _login_required(_request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
     @app.exception_handler(CxmError)
-    async def _domain_error(_request: Request, exc: CxmError) -> JSONResponse:
+    async def _domain_error(request: Request, exc: CxmError) -> Response:
+        if request.url.path.startswith("/app"):
+            titles = {404: "error.not_found", 403: "error.forbidden"}
+            return page(
+                request,
+                "error.html",
+                {
+                    "title": translate(titles.get(exc.status_code, "error.not_found"), "de"),
+                    "message": exc.message,
+                },
+                status_code=exc.status_code,
+            )
         body: dict[str, Any] = {"detail": exc.message}
         if exc.field:
             body["field"] = exc.field
         body.update(exc.extra)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import secrets
 import json
 import sys
 import uuid
@@ -51,7 +52,8 @@ def _migrate(settings: Settings) -> None:
 
 
 def _ensure_admin(db: Session, email: str, name: str) -> tuple[User, str | None]:
-    """The first admin, created with a token when the database has no admin yet."""
+    """The first admin, created with a token and a password when the database has no admin yet
+    (both printed once)."""
     from cxm.touchpoints import services as touchpoints
 
     touchpoints.ensure_default_stages(db)
@@ -61,6 +63,9 @@ def _ensure_admin(db: Session, email: str, name: str) -> tuple[User, str | None]
         return admin, None
     admin = accounts.create_user(db, email=email, name=name, role=Role.ADMIN, language="de")
     _, token = accounts.issue_token(db, user_id=admin.id, name="initial admin token", now=utcnow())
+    password = secrets.token_urlsafe(9)
+    accounts.set_password(db, admin.id, password)
+    console.print(f"web login: [bold]{admin.email}[/bold] / password [bold]{password}[/bold]")
     return admin, token
 
 
@@ -331,6 +336,24 @@ def user_create(
         except CxmError as exc:
             _fail(exc)
         print(user.id)
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a user's password for the web application."""
+    with _session(get_settings()) as db:
+        user = db.scalar(select(User).where(func.lower(User.email) == email.lower()))
+        if user is None:
+            console.print(f"[red]no user {email}[/red]")
+            raise typer.Exit(2)
+        try:
+            accounts.set_password(db, user.id, password)
+        except CxmError as exc:
+            _fail(exc)
+    console.print("password set")
 
 
 @token_app.command("create")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from cxm.accounts.models import User
 from cxm.config import Settings
 from cxm.shared.clock import Clock
 from cxm.shared.errors import CxmError
+from cxm.web_support import LoginRequired
 
 
 class Unauthenticated(CxmError):
@@ -70,6 +72,31 @@ def require(permission: Permission) -> Callable[[User], User]:
     """A dependency that lets the request through only if the user's role allows it."""
 
     def check(user: CurrentUser) -> User:
+        if not role_allows(user.role, permission):
+            raise Forbidden(f"role '{user.role}' may not {permission.value}")
+        return user
+
+    return check
+
+
+def get_web_user(request: Request, db: DbSession) -> User:
+    """The user logged in to the web application; otherwise a redirect to the login page."""
+    user_id = request.session.get("user_id")
+    user = db.get(User, uuid.UUID(user_id)) if user_id else None
+    if user is None or not user.active:
+        request.session.pop("user_id", None)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    return user
+
+
+WebUser = Annotated[User, Depends(get_web_user)]
+
+
+def web_require(permission: Permission) -> Callable[[User], User]:
+    """Like `require`, for HTML views."""
+
+    def check(user: WebUser) -> User:
         if not role_allows(user.role, permission):
             raise Forbidden(f"role '{user.role}' may not {permission.value}")
         return user

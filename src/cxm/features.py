@@ -6,10 +6,14 @@ from fastapi import APIRouter
 
 from cxm.accounts import api as accounts_api
 from cxm.accounts import models as accounts_models  # noqa: F401
+from cxm.accounts import web as accounts_web
+from cxm.alerts import models as alerts_models  # noqa: F401
 from cxm.consent import models as consent_models  # noqa: F401
 from cxm.consent import services as consent_services  # noqa: F401  (merge handler)
 from cxm.customers import api as customers_api
 from cxm.customers import models as customers_models  # noqa: F401
+from cxm.dashboard import web as dashboard_web
+from cxm.desktop import web as desktop_web
 from cxm.feedback import api as feedback_api
 from cxm.feedback import models as feedback_models  # noqa: F401
 from cxm.imports import models as imports_models  # noqa: F401
@@ -32,4 +36,9 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 )
 
 # Server-rendered pages, mounted at the root.
-WEB_ROUTERS: tuple[APIRouter, ...] = (surveys_web.router,)
+WEB_ROUTERS: tuple[APIRouter, ...] = (
+    accounts_web.router,
+    dashboard_web.router,
+    desktop_web.router,
+    surveys_web.router,
+)

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxm.accounts.domain import Role, hash_token, new_token
 from cxm.accounts.models import ApiToken, AuditEntry, Department, User
-from cxm.shared.errors import Conflict, NotFound
+from cxm.shared.errors import Conflict, Invalid, NotFound
 
 
 def create_department(db: Session, *, key: str, name: str) -> Department:
@@ -165,3 +167,37 @@ def list_audit(
     if user_id:
         query = query.where(AuditEntry.user_id == user_id)
     return db.scalars(query).all()
+
+
+_hasher = PasswordHasher()
+
+
+def set_password(db: Session, user_id: uuid.UUID, password: str) -> None:
+    """Stores an Argon2id hash of the password (never the password)."""
+    if len(password) < 8:
+        raise Invalid("a password needs at least 8 characters", field="password")
+    user = get_user(db, user_id)
+    user.password_hash = _hasher.hash(password)
+    db.commit()
+
+
+def check_login(db: Session, *, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same answer for both mistakes)."""
+    user = db.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not user.password_hash:
+        _hasher.hash(password)  # spend the same time as a real check
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return None
+    return user
+
+
+def set_language(db: Session, user_id: uuid.UUID, language: str) -> User:
+    if language not in ("de", "en"):
+        raise Invalid("language must be de or en", field="language")
+    user = get_user(db, user_id)
+    user.language = language
+    db.commit()
+    return user

@@ -1,0 +1,223 @@
+"""Real browser tests: Playwright drives Debian's Chromium against a real cxm server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from cxm import features  # noqa: F401
+from cxm.accounts import services as accounts
+from cxm.accounts.domain import Role
+from cxm.app import create_app
+from cxm.config import Settings
+from cxm.consent import services as consent
+from cxm.consent.domain import ContactChannel, Purpose
+from cxm.customers import services as customers
+from cxm.db import make_engine, make_session_factory
+from cxm.feedback import services as feedback
+from cxm.feedback.domain import FeedbackSource
+from cxm.migrate import upgrade
+from cxm.shared.clock import utcnow
+from cxm.surveys import services as surveys
+from cxm.surveys.domain import FatiguePolicy, SurveyStatus
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+PASSWORD = "browser-test-pw"
+
+pytestmark = [
+    pytest.mark.browser,
+    # Outside CI a machine without Chromium skips; in CI a missing browser fails the run.
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+        reason="Debian chromium is not installed (apt-get install chromium)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    folder = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'cxm.db'}",
+        data_dir=folder,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    now = utcnow()
+    with make_session_factory(engine)() as db:
+        agent = accounts.create_user(
+            db, email="agent@example.com", name="Anna Agent", role=Role.AGENT
+        )
+        accounts.set_password(db, agent.id, PASSWORD)
+        erika = customers.create_customer(
+            db,
+            now=now,
+            salutation="ms",
+            first_name="Erika",
+            last_name="Weber",
+            identities=[{"kind": "email", "value": "erika@example.com"}],
+        )
+        customers.add_holding(
+            db,
+            erika.id,
+            now=now,
+            product_code="DEV-MX",
+            product_name="Smartphone Modell X",
+            model="Smartphone Modell X",
+            serial="MX123",
+        )
+        feedback.record_feedback(
+            db,
+            source=FeedbackSource.COMPLAINT,
+            customer_id=erika.id,
+            now=now,
+            occurred_at=now - timedelta(hours=2),
+            text="<script>window.__xss = 1; alert('xss')</script><img src=x onerror=\"alert(2)\"> "
+            "Meine Anrufe brechen ständig ab!",
+        )
+        consent.record_consent(
+            db,
+            erika.id,
+            purpose=Purpose.SURVEY,
+            channel=ContactChannel.EMAIL,
+            granted=True,
+            source="test",
+            now=now,
+        )
+        surveys.create_survey(
+            db,
+            key="nach-hotline",
+            name="Nach der Hotline",
+            title_de="Wie war Ihr Anruf?",
+            title_en="How was your call?",
+            now=now,
+            questions=[
+                {
+                    "key": "nps",
+                    "type": "nps",
+                    "text_de": "Würden Sie uns weiterempfehlen?",
+                    "text_en": "Would you recommend us?",
+                    "required": True,
+                },
+                {
+                    "key": "comment",
+                    "type": "text",
+                    "text_de": "Was können wir besser machen?",
+                    "text_en": "What could we do better?",
+                },
+            ],
+        )
+        surveys.set_status(db, "nach-hotline", SurveyStatus.LIVE, now=now)
+        invitation = surveys.invite(
+            db, survey_key="nach-hotline", customer_id=erika.id, now=now, policy=FatiguePolicy()
+        )
+        token = surveys.token_for(invitation.id, secret=settings.signing_key())
+        customer_id = str(erika.id)
+    engine.dispose()
+
+    app = create_app(settings)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if uv.started:
+            break
+        time.sleep(0.1)
+    yield {"base": f"http://127.0.0.1:{port}", "token": token, "customer_id": customer_id}
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+def _shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_agent_logs_in_switches_language_finds_the_customer_and_no_script_runs(
+    server: dict[str, str], browser: object
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server["base"] + "/app")
+    assert page.url.startswith(server["base"] + "/login")
+    page.get_by_label("E-Mail-Adresse").fill("agent@example.com")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    _shot(page, "01-login")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(server["base"] + "/app")
+    _shot(page, "02-dashboard-de")
+
+    page.get_by_test_id("language").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    _shot(page, "03-dashboard-en")
+
+    page.get_by_role("link", name="Customers").click()
+    page.get_by_label("Name, e-mail, phone or customer number").fill("weber")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Erika Weber").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("customer-name").inner_text() == "Erika Weber"
+    assert "Smartphone Modell X" in page.get_by_test_id("holdings").inner_text()
+    assert "<script>" in page.get_by_test_id("feedback").inner_text()
+    _shot(page, "04-customer-360")
+    assert dialogs == []
+    assert page.evaluate("window.__xss") is None
+    context.close()
+
+
+def test_a_customer_answers_the_survey_on_a_phone(server: dict[str, str], browser: object) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{server['base']}/s/{server['token']}")
+    assert page.get_by_role("heading", name="Wie war Ihr Anruf?").is_visible()
+    _shot(page, "05-survey-phone")
+    page.get_by_role("radio", name="9").check()
+    page.get_by_label("Was können wir besser machen?").fill("Schneller zurückrufen")
+    page.get_by_role("button", name="Absenden").click()
+    assert page.get_by_role("heading", name="Vielen Dank!").is_visible()
+    _shot(page, "06-survey-thanks")
+    page.goto(f"{server['base']}/s/{server['token']}")
+    assert page.get_by_role("heading", name="Bereits beantwortet").is_visible()
+    context.close()
