@@ -20,7 +20,10 @@ CSAT = Question("csat", QuestionType.CSAT, "Zufrieden?", "Satisfied?")
 CES = Question("ces", QuestionType.CES, "Einfach?", "Easy?")
 STARS = Question("stars", QuestionType.RATING, "Sterne", "Stars", scale_min=1, scale_max=10)
 PICK = Question(
-    "why", QuestionType.MULTIPLE_CHOICE, "Warum?", "Why?",
+    "why",
+    QuestionType.MULTIPLE_CHOICE,
+    "Warum?",
+    "Why?",
     options=(("price", "Preis", "Price"), ("staff", "Personal", "Staff")),
 )
 TEXT = Question("comment", QuestionType.TEXT, "Kommentar", "Comment")
@@ -30,8 +33,16 @@ T = datetime(2026, 3, 1, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("nps", 11), ("nps", -1), ("csat", 0), ("csat", 6), ("ces", 8), ("stars", 11), ("nps", "x"),
-     ("nps", 7.5)],
+    [
+        ("nps", 11),
+        ("nps", -1),
+        ("csat", 0),
+        ("csat", 6),
+        ("ces", 8),
+        ("stars", 11),
+        ("nps", "x"),
+        ("nps", 7.5),
+    ],
 )
 def test_out_of_range_scores_are_refused_naming_the_question(key: str, value: object) -> None:
     answers = {"nps": 5, key: value}
@@ -43,7 +54,10 @@ def test_out_of_range_scores_are_refused_naming_the_question(key: str, value: ob
 def test_the_ends_of_each_scale_are_valid() -> None:
     answers = validate_answers(QUESTIONS, {"nps": 0, "csat": 5, "ces": 1, "stars": 10})
     assert [(a.question_key, a.score) for a in answers] == [
-        ("nps", 0), ("csat", 5), ("ces", 1), ("stars", 10)
+        ("nps", 0),
+        ("csat", 5),
+        ("ces", 1),
+        ("stars", 10),
     ]
 
 
@@ -68,8 +82,14 @@ def test_text_answers_are_trimmed() -> None:
 
 @pytest.mark.parametrize(
     ("score", "category"),
-    [(0, "detractor"), (6, "detractor"), (7, "passive"), (8, "passive"), (9, "promoter"),
-     (10, "promoter")],
+    [
+        (0, "detractor"),
+        (6, "detractor"),
+        (7, "passive"),
+        (8, "passive"),
+        (9, "promoter"),
+        (10, "promoter"),
+    ],
 )
 def test_nps_categories_at_the_boundaries(score: int, category: str) -> None:
     assert nps_category(score) == category
