@@ -121,6 +121,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=5000")
+    # The default 2 MB page cache thrashes once the interaction log's indexes outgrow it.
+    cur.execute("PRAGMA cache_size=-131072")
+    cur.execute("PRAGMA mmap_size=1073741824")
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
     dbapi_conn.isolation_level = None
 

@@ -1,7 +1,9 @@
 """Generates and loads the demo company: catalogue, customers, holdings and a history of contacts.
 
-The same seed and ``now`` give the same rows, ids included: every random choice comes from one
-``random.Random(seed)`` drawn in a fixed order, and nothing iterates over a set or hash order.
+The same seed and ``now`` give the same rows, ids included: every random choice comes from
+``random.Random(seed)`` (the company and its history) or from a second generator seeded from it
+(the voice of the customer, so that stage leaves the history as it was), each drawn in a fixed
+order, and nothing iterates over a set or hash order.
 """
 
 from __future__ import annotations
@@ -12,29 +14,30 @@ import random
 import re
 import unicodedata
 import uuid
-from bisect import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from cxm.accounts.models import Department, User
 from cxm.customers.models import Customer, Holding, Identity
-from cxm.db import Base
-from cxm.demo import data
+from cxm.demo import data, voc
+from cxm.demo.common import CHUNK, Progress, table, uuid7_from
+from cxm.demo.common import insert_rows as _insert
+from cxm.demo.common import uuid4_from as _uuid
+from cxm.demo.common import weighted as _weighted
 from cxm.interactions.models import Interaction
 from cxm.shared.clock import ensure_utc
 from cxm.shared.errors import Conflict, Invalid
 from cxm.touchpoints import services as touchpoints
 from cxm.touchpoints.models import JourneyStage, Touchpoint
 
-Progress = Callable[[str, int, int], None]
+__all__ = ["DemoSummary", "Progress", "build_demo"]
 
-CHUNK = 10_000
 SOURCE = "demo"
 GOODWILL_MINUTES = 100
 
@@ -50,6 +53,11 @@ class DemoSummary:
     departments: int
     users: int
     interactions: int
+    surveys: int = 0
+    invitations: int = 0
+    responses: int = 0
+    feedback: int = 0
+    consent_entries: int = 0
 
 
 def build_demo(
@@ -64,10 +72,12 @@ def build_demo(
 ) -> DemoSummary:
     """Loads a deterministic demo company into an empty database (schema already migrated).
 
-    Raises Conflict when customers exist. Interactions fall in the ``months`` before ``now``.
-    ``progress(stage, done, total)`` is called per chunk; stages are "catalogue", "customers",
-    "identities", "holdings" (counting rows) and "interactions" (counting customers whose
-    history is written).
+    Raises Conflict when customers or the demo's surveys exist. Interactions, survey responses
+    and feedback fall in the ``months`` before ``now``. ``progress(stage, done, total)`` is
+    called per chunk; stages are "catalogue", "customers", "identities", "holdings" (counting
+    rows), "interactions" (counting customers whose history is written), then the voice of the
+    customer: "surveys", "consent", "channel preferences", "invitations", "responses",
+    "answers", "survey interactions" and "feedback" (counting rows).
     """
     now = ensure_utc(now)
     if customers < 1:
@@ -80,6 +90,7 @@ def build_demo(
         )
     if db.scalar(select(func.count()).select_from(Customer)):
         raise Conflict("the database already holds customers; load the demo into an empty one")
+    voc.check_empty(db)
     report: Progress = progress or _silent
     rng = random.Random(seed)
     start = _months_before(now, months)
@@ -89,13 +100,26 @@ def build_demo(
 
     customer_rows = [_customer_row(p, now) for p in people]
     _insert(db, Customer, customer_rows, "customers", report)
-    identity_rows = [row for p in people for row in _identity_rows(rng, p)]
+    handles: set[str] = set()
+    identity_rows = [row for p in people for row in _identity_rows(rng, p, handles)]
     _insert(db, Identity, identity_rows, "identities", report)
     holding_rows = [row for p in people for row in _holding_rows(rng, p, now)]
     _insert(db, Holding, holding_rows, "holdings", report)
 
     history = _History(db, rng, catalogue, start=start, now=now, report=report)
     interactions = history.write(people, interactions_per_customer)
+
+    voice = voc.load(
+        db,
+        random.Random(f"{seed}:voice-of-the-customer"),
+        people,
+        catalogue,
+        history.kept,
+        story=voc.Story(
+            start=start, now=now, fault_start=history.fault_start, fix_known=history.fix_known
+        ),
+        report=report,
+    )
 
     return DemoSummary(
         customers=len(customer_rows),
@@ -104,7 +128,12 @@ def build_demo(
         touchpoints=len(catalogue.touchpoints),
         departments=len(catalogue.departments),
         users=len(catalogue.staff),
-        interactions=interactions,
+        interactions=interactions + voice.interactions,
+        surveys=voice.surveys,
+        invitations=voice.invitations,
+        responses=voice.responses,
+        feedback=voice.feedback,
+        consent_entries=voice.consent_entries,
     )
 
 
@@ -112,31 +141,10 @@ def _silent(stage: str, done: int, total: int) -> None:
     return None
 
 
-def _uuid(rng: random.Random) -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
-
-
 def _months_before(moment: datetime, months: int) -> datetime:
     year, month0 = divmod(moment.year * 12 + moment.month - 1 - months, 12)
     day = min(moment.day, calendar.monthrange(year, month0 + 1)[1])
     return moment.replace(year=year, month=month0 + 1, day=day)
-
-
-def _table(model: type[Base]) -> Table:
-    # Core on the table runs one executemany per chunk; the ORM bulk path splits a chunk
-    # wherever the set of NULL columns changes from one row to the next (about twice as slow).
-    return cast(Table, model.__table__)
-
-
-def _insert(
-    db: Session, model: type[Base], rows: list[dict[str, Any]], stage: str, report: Progress
-) -> None:
-    total = len(rows)
-    report(stage, 0, total)
-    for at in range(0, total, CHUNK):
-        db.execute(insert(_table(model)), rows[at : at + CHUNK])
-        db.commit()
-        report(stage, min(at + CHUNK, total), total)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -305,10 +313,6 @@ class _Person:
 
 _REGION_WEIGHTS = list(accumulate(r[1] for r in data.REGIONS))
 _PREFERRED = ("phone", "email", "chat", "app", "web", "store", "letter")
-
-
-def _weighted(rng: random.Random, cum: Sequence[float]) -> int:
-    return bisect(cum, rng.random() * cum[-1])
 
 
 def _preferred_channel(rng: random.Random, segment: str) -> str:
@@ -601,7 +605,7 @@ def _customer_row(p: _Person, now: datetime) -> dict[str, Any]:
     }
 
 
-def _identity_rows(rng: random.Random, p: _Person) -> list[dict[str, Any]]:
+def _identity_rows(rng: random.Random, p: _Person, handles: set[str]) -> list[dict[str, Any]]:
     created = datetime.combine(p.since, time(9), UTC)
     found = [
         ("customer_number", p.number, True),
@@ -611,6 +615,10 @@ def _identity_rows(rng: random.Random, p: _Person) -> list[dict[str, Any]]:
     if rng.random() < 0.12:
         network = "x" if rng.random() < 0.6 else "facebook"
         handle = f"{_ascii(p.first)}_{_ascii(p.last)}{rng.randrange(1960, 2008)}".replace("-", "")
+        # Namesakes born the same year would share a handle; identities are unique.
+        while f"{network}:{handle}" in handles:
+            handle += str(rng.randrange(10))
+        handles.add(f"{network}:{handle}")
         found.append(("social", f"{network}:{handle}", False))
     if rng.random() < 0.55:
         found.append(("cookie", f"ck-{rng.getrandbits(96):024x}", False))
@@ -805,6 +813,8 @@ class _History:
         self.now = now
         self.report = report
         self.rows: list[dict[str, Any]] = []
+        # The rows the voice of the customer builds on (survey triggers, complaints, posts).
+        self.kept: list[dict[str, Any]] = []
         self.written = 0
         self.count = 0
         span = now - start
@@ -834,7 +844,7 @@ class _History:
 
     def _flush(self) -> None:
         if self.rows:
-            self.db.execute(insert(_table(Interaction)), self.rows)
+            self.db.execute(insert(table(Interaction)), self.rows)
             self.db.commit()
             self.written += len(self.rows)
             self.rows = []
@@ -860,22 +870,23 @@ class _History:
             return False
         tp_id, channel = self.cat.touchpoints[touchpoint]
         self.count += 1
-        self.rows.append(
-            {
-                "id": _uuid(self.rng),
-                "event_id": f"demo-{self.written + len(self.rows) + 1}",
-                "customer_id": p.id,
-                "touchpoint_id": tp_id,
-                "channel": channel,
-                "direction": direction,
-                "type": type_,
-                "occurred_at": at,
-                "received_at": at,
-                "employee_id": employee.id if employee else None,
-                "text": text,
-                "properties": props or {},
-            }
-        )
+        row: dict[str, Any] = {
+            "id": uuid7_from(self.rng, at),
+            "event_id": f"demo-{self.written + len(self.rows) + 1}",
+            "customer_id": p.id,
+            "touchpoint_id": tp_id,
+            "channel": channel,
+            "direction": direction,
+            "type": type_,
+            "occurred_at": at,
+            "received_at": at,
+            "employee_id": employee.id if employee else None,
+            "text": text,
+            "properties": props or {},
+        }
+        self.rows.append(row)
+        if type_ in voc.SOURCE_TYPES:
+            self.kept.append(row)
         return True
 
     def _at(self, day: date, profile: str) -> datetime:
