@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import secrets
 import json
+import secrets
 import sys
 import uuid
 from pathlib import Path
@@ -283,6 +283,139 @@ def surveys_dispatch() -> None:
     with _session(settings) as db:
         result = dispatch.run(db, settings=settings, mailer=build_mailer(settings), now=utcnow())
     console.print(f"{result['invited']:,} invited, {result['sent']:,} sent")
+
+
+def _analytics_apps() -> None:
+    from cxm.analytics.cli import analytics_app, kpi_app
+
+    app.add_typer(kpi_app, name="kpi")
+    app.add_typer(analytics_app, name="analytics")
+
+
+_analytics_apps()
+
+text_app = typer.Typer(help="Text analytics: train, evaluate, analyse stored texts.")
+app.add_typer(text_app, name="text")
+
+
+@text_app.command("train")
+def text_train(
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same model).")] = 0,
+    feedback: Annotated[
+        Path | None, typer.Option(help="Your labelled feedback: JSONL {text, sentiment, topics}.")
+    ] = None,
+    with_corrections: Annotated[
+        bool, typer.Option(help="Also learn from agents' corrections stored in the database.")
+    ] = False,
+    sources: Annotated[
+        str, typer.Option(help="Shipped data sets to use, comma-separated.")
+    ] = "germeval2017,mobasa,twitter_airline_sentiment",
+    output: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped one).")
+    ] = None,
+) -> None:
+    """Train the text models reproducibly and write the artefact and its model card."""
+    from cxm.textanalytics import training
+    from cxm.textanalytics.model import DEFAULT_MODEL_DIR
+
+    corrections: list[Any] = []
+    if with_corrections:
+        from cxm.textanalytics import services as text
+        from cxm.textanalytics.domain import Correction, Sentiment
+
+        with _session(get_settings()) as db:
+            corrections = [
+                Correction(
+                    text=line["text"],
+                    sentiment=Sentiment(line["sentiment"]) if "sentiment" in line else None,
+                    topics=tuple(line["topics"]) if "topics" in line else None,
+                )
+                for line in text.corrections_for_training(db)
+            ]
+        console.print(f"{len(corrections):,} corrections from the database")
+    chosen = tuple(s.strip() for s in sources.split(",") if s.strip())
+    bundle = training.train(
+        seed,
+        sources=chosen,
+        feedback=feedback if feedback else (),
+        corrections=corrections,
+        output_dir=output or DEFAULT_MODEL_DIR,
+    )
+    console.print(f"trained model {bundle.version} into {output or DEFAULT_MODEL_DIR}")
+
+
+@text_app.command("predict")
+def text_predict(
+    input: Annotated[Path, typer.Argument(help="GermEval 2017 TSV to read.")],
+    output: Annotated[Path, typer.Argument(help="TSV to write with cxm's predictions.")],
+    format: Annotated[str, typer.Option("--format", help="Only 'germeval'.")] = "germeval",
+) -> None:
+    """Predict relevance, sentiment and aspects for a GermEval 2017 TSV file."""
+    from cxm.textanalytics import germeval
+
+    if format != "germeval":
+        console.print("[red]only --format germeval is supported[/red]")
+        raise typer.Exit(2)
+    count = germeval.predict_file(input, output)
+    console.print(f"{count:,} documents predicted into {output}")
+
+
+@text_app.command("eval")
+def text_eval(
+    gold: Annotated[Path, typer.Argument(help="GermEval 2017 TSV with the gold labels.")],
+    predicted: Annotated[
+        Path | None, typer.Argument(help="Predictions TSV (default: predict now).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="Only 'germeval'.")] = "germeval",
+) -> None:
+    """Micro-F1 for subtasks A, B, C1 and C2 as the official GermEval 2017 scorer computes them."""
+    from cxm.textanalytics import germeval
+
+    if format != "germeval":
+        console.print("[red]only --format germeval is supported[/red]")
+        raise typer.Exit(2)
+    print(germeval.evaluate_json(gold, predicted))
+
+
+@text_app.command("backfill")
+def text_backfill(
+    batch_size: Annotated[int, typer.Option(help="Texts per batch (one transaction each).")] = 256,
+) -> None:
+    """Analyse every stored text not analysed yet (resumable: run it again after a stop)."""
+    from cxm.textanalytics import services as text
+
+    with _session(get_settings()) as db:
+        total = text.pending_count(db)
+        analyser = text.analyser_for(db)
+        with _progress() as progress:
+            task = progress.add_task("analyse texts", total=total)
+            done_before: dict[str, int] = {}
+
+            def report(subject: str, count: int) -> None:
+                done_before[subject] = count
+                progress.update(task, completed=sum(done_before.values()))
+
+            result = text.analyse_pending(
+                db, analyser=analyser, now=utcnow(), batch_size=batch_size, progress=report
+            )
+    console.print(", ".join(f"{k}: {v:,}" for k, v in result.items()))
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run every job once now and exit.")] = False,
+    workers: Annotated[int, typer.Option(help="Consumer threads.")] = 1,
+) -> None:
+    """Run the background jobs (survey dispatch, alerts, text analysis) on their schedule."""
+    from cxm import worker as jobs
+
+    if once:
+        for name, result in jobs.run_once().items():
+            console.print(f"{name}: {result}")
+        return
+    consumer = jobs.queue.create_consumer(workers=workers, periodic=True)
+    console.print(f"worker started ({workers} thread(s)); Ctrl+C stops it")
+    consumer.run()
 
 
 @app.command()

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(default=None, description="SMTP user name.")
     smtp_password: str | None = Field(default=None, description="SMTP password.")
     smtp_starttls: bool = Field(default=False, description="Use STARTTLS.")
+    redis_url: str | None = Field(
+        default=None, description="Redis for the job queue (many workers); unset: SQLite file."
+    )
     mail_from: str = Field(default="cxm <no-reply@example.com>", description="Sender address.")
 
     def signing_key(self) -> str:

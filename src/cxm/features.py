@@ -7,7 +7,10 @@ from fastapi import APIRouter
 from cxm.accounts import api as accounts_api
 from cxm.accounts import models as accounts_models  # noqa: F401
 from cxm.accounts import web as accounts_web
+from cxm.alerts import api as alerts_api
 from cxm.alerts import models as alerts_models  # noqa: F401
+from cxm.analytics import api as analytics_api
+from cxm.analytics import text_topics  # noqa: F401  (text topics into the store)
 from cxm.consent import models as consent_models  # noqa: F401
 from cxm.consent import services as consent_services  # noqa: F401  (merge handler)
 from cxm.customers import api as customers_api
@@ -23,6 +26,8 @@ from cxm.shared import watermarks  # noqa: F401
 from cxm.surveys import api as surveys_api
 from cxm.surveys import models as surveys_models  # noqa: F401
 from cxm.surveys import web as surveys_web
+from cxm.textanalytics import api as textanalytics_api
+from cxm.textanalytics import models as textanalytics_models  # noqa: F401
 from cxm.touchpoints import api as touchpoints_api
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -33,6 +38,9 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     surveys_api.router,
     surveys_web.api_router,
     feedback_api.router,
+    alerts_api.router,
+    analytics_api.router,
+    textanalytics_api.router,
 )
 
 # Server-rendered pages, mounted at the root.

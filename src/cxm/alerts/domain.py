@@ -10,6 +10,7 @@ from enum import StrEnum
 class AlertKind(StrEnum):
     DETRACTOR = "detractor"  # an NPS answer of 0–6 at the touchpoint
     NPS_DROP = "nps_drop"  # NPS at the touchpoint fell week over week, significantly
+    EMERGING_TOPIC = "emerging_topic"  # a topic rose significantly against its own baseline
 
 
 class AlertStatus(StrEnum):
