@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +30,15 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """The cxm web application; settings come from the environment when none are given."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store = getattr(app.state, "analytics_store", None)
+        if store is not None:
+            store.close()
+        app.state.engine.dispose()
+
     # FastAPIOffline serves the Swagger UI assets itself: these machines have no CDN.
     app = FastAPIOffline(
         title="cxm",
@@ -36,6 +47,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         "of the customer, closed loop. Authenticate with `Authorization: Bearer <token>`.",
         docs_url="/docs",
         openapi_url=f"{API_PREFIX}/openapi.json",
+        lifespan=lifespan,
     )
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
     app.state.settings = settings

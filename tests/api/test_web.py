@@ -140,3 +140,43 @@ def test_every_label_in_the_templates_has_both_languages() -> None:
     missing = sorted(key for key in used if key not in CATALOGUE)
     assert not missing, f"labels without translation: {missing}"
     assert all(de and en for de, en in CATALOGUE.values())
+
+
+def test_the_dashboard_shows_kpis_with_their_change(
+    client: TestClient,
+    agent: str,
+    db: Session,
+    clock: FixedClock,
+    app,
+    tmp_path,  # noqa: ANN001
+) -> None:
+    from cxm.accounts.domain import Role as R
+    from cxm.analytics.settings import AnalyticsSettings
+    from cxm.surveys import services as surveys
+
+    app.state.analytics_settings = AnalyticsSettings(path=tmp_path / "a.duckdb", min_n=5)
+    analyst = factories.user(db, role=R.ANALYST, email="analyst@example.com")
+    accounts.set_password(db, analyst.id, PASSWORD)
+    factories.customer(db, now=clock.now())
+    surveys.create_survey(
+        db,
+        key="d",
+        name="D",
+        title_de="D",
+        title_en="D",
+        now=clock.now(),
+        questions=[{"key": "nps", "type": "nps", "text_de": "?", "text_en": "?"}],
+    )
+    for n, score in enumerate([10, 10, 9, 8, 3, 10, 9]):
+        surveys.record_response(
+            db,
+            "d",
+            answers={"nps": score},
+            now=clock.now(),
+            submitted_at=clock.now() - timedelta(days=1, minutes=n),
+        )
+    _login(client, "analyst@example.com")
+    page = client.get("/app")
+    assert page.status_code == 200
+    assert 'data-testid="kpis"' in page.text
+    assert "57" in page.text  # NPS of 5 promoters, 1 passive, 1 detractor = (5 - 1) / 7

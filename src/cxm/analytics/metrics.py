@@ -1,7 +1,8 @@
 """CX metrics as pure functions: scores, their uncertainty, suppression and significance.
 
-Stdlib only (math): the few special functions needed (normal, Student t, Poisson/gamma) are
-implemented here so that the query layer can stay engine-agnostic and the API light.
+The special functions needed (normal, Student t, Poisson/gamma) come from scipy.special, imported on
+first use: importing SciPy takes about a second, which this module (used by the API, the command
+line and the alerts) should not pay until a test or an interval is computed.
 Every definition is documented with its source in docs/metrics.md.
 """
 
@@ -11,7 +12,7 @@ import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from statistics import NormalDist
+from typing import Any
 
 DEFAULT_MIN_N = 30
 """No score is shown for fewer valid answers (or less exposure) than this."""
@@ -296,160 +297,44 @@ def wilson_interval(hits: int, n: int, *, z: float = Z95) -> tuple[float, float]
 @functools.lru_cache(maxsize=8192)
 def poisson_interval(events: int, *, alpha: float = ALPHA) -> tuple[float, float]:
     """Exact (Garwood) interval for a Poisson count: [χ²(α/2; 2k)/2, χ²(1−α/2; 2k+2)/2]."""
+    # χ²(q; 2a)/2 is the q-quantile of Gamma(a, 1), the inverse of the regularized P(a, ·).
     if events < 0:
         raise ValueError("events must not be negative")
-    low = 0.0 if events == 0 else _gamma_ppf(alpha / 2, events)
-    high = _gamma_ppf(1 - alpha / 2, events + 1)
+    low = 0.0 if events == 0 else float(_special().gammaincinv(events, alpha / 2))
+    high = float(_special().gammaincinv(events + 1, 1 - alpha / 2))
     return low, high
 
 
-# --- special functions (stdlib) ---------------------------------------------------------------
+# --- special functions (scipy.special, imported lazily) ---------------------------------------
+
+
+def _special() -> Any:
+    """scipy.special, imported on first use: importing it takes about a second (SciPy ships no
+    type stubs, hence Any)."""
+    import scipy.special  # type: ignore[import-untyped]
+
+    return scipy.special
 
 
 def normal_sf(z: float) -> float:
     """P(Z > z) for a standard normal Z."""
-    return 0.5 * math.erfc(z / math.sqrt(2))
+    return float(_special().ndtr(-z))
 
 
 def t_sf(t: float, df: float) -> float:
-    """P(T > t) for Student's t with df degrees of freedom (via the incomplete beta)."""
+    """P(T > t) for Student's t with df degrees of freedom."""
     if df <= 0:
         raise ValueError("df must be positive")
-    tail = 0.5 * _betainc(df / 2, 0.5, df / (df + t * t))
-    return tail if t >= 0 else 1 - tail
+    return float(_special().stdtr(df, -t))
 
 
 def t_ppf(q: float, df: float) -> float:
-    """The q-quantile of Student's t (bisection on t_sf; q in (0, 1))."""
+    """The q-quantile of Student's t (q in (0, 1))."""
     if not 0 < q < 1:
         raise ValueError("q must be in (0, 1)")
-    if q == 0.5:
-        return 0.0
-    target = 1 - q
-    lo, hi = -1.0, 1.0
-    while t_sf(lo, df) < target:
-        lo *= 2
-    while t_sf(hi, df) > target:
-        hi *= 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if t_sf(mid, df) > target:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-12 * max(1.0, abs(mid)):
-            break
-    return (lo + hi) / 2
-
-
-def _gamma_ppf(q: float, shape: float) -> float:
-    """x with P(shape, x) = q, P the regularized lower incomplete gamma: Newton's method from
-    the Wilson–Hilferty start, kept inside a shrinking bracket."""
-    z = NormalDist().inv_cdf(q)
-    x = shape * (1 - 1 / (9 * shape) + z / (3 * math.sqrt(shape))) ** 3
-    if x <= 0:
-        # small x: P(a, x) ≈ x^a / Γ(a + 1)
-        x = math.exp((math.log(q) + math.lgamma(shape + 1)) / shape)
-    lo, hi = 0.0, math.inf
-    for _ in range(200):
-        f = _gammainc(shape, x) - q
-        if f == 0:
-            return x
-        if f < 0:
-            lo = x
-        else:
-            hi = x
-        density = math.exp((shape - 1) * math.log(x) - x - math.lgamma(shape))
-        nx = x - f / density if density > 0 else math.nan
-        if not lo < nx < hi:
-            nx = (lo + hi) / 2 if math.isfinite(hi) else 2 * x
-        if abs(nx - x) <= 1e-14 * max(1.0, x):
-            return nx
-        x = nx
-    return x
-
-
-def _gammainc(a: float, x: float) -> float:
-    """Regularized lower incomplete gamma P(a, x) (series or continued fraction)."""
-    if x <= 0:
-        return 0.0
-    log_prefix = a * math.log(x) - x - math.lgamma(a)
-    if x < a + 1:
-        term = total = 1.0 / a
-        ap = a
-        for _ in range(10_000):
-            ap += 1
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-15:
-                break
-        return min(1.0, total * math.exp(log_prefix))
-    return max(0.0, 1.0 - _gammaincc_cf(a, x) * math.exp(log_prefix))
-
-
-def _gammaincc_cf(a: float, x: float) -> float:
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 10_000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-15:
-            break
-    return h
-
-
-def _betainc(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta I_x(a, b) (Lentz's continued fraction)."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    if x < (a + 1) / (a + b + 2):
-        return math.exp(log_front) * _betacf(a, b, x) / a
-    return 1 - math.exp(log_front) * _betacf(b, a, 1 - x) / b
-
-
-def _betacf(a: float, b: float, x: float) -> float:
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1, a - 1
-    c = 1.0
-    d = 1 - qab * x / qap
-    d = tiny if abs(d) < tiny else d
-    d = 1 / d
-    h = d
-    for m in range(1, 10_000):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1 + aa * d
-        d = tiny if abs(d) < tiny else d
-        c = 1 + aa / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1 + aa * d
-        d = tiny if abs(d) < tiny else d
-        c = 1 + aa / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-15:
-            break
-    return h
+    if df <= 0:
+        raise ValueError("df must be positive")
+    return float(_special().stdtrit(df, q))
 
 
 # --- helpers ----------------------------------------------------------------------------------
