@@ -17,6 +17,7 @@ install: $(STAMP)
 
 demo: install
 	$(VENV)/bin/cxm demo --reset --seed 42 --customers 5000
+	$(VENV)/bin/cxm text backfill
 	$(VENV)/bin/cxm serve
 
 serve: install
