@@ -302,3 +302,29 @@ def test_due_invitations_are_mailed_with_a_personal_salutation(
     assert sent == 1
     body = mailer.sent[0].get_content()
     assert "Guten Tag, Frau Weber" in body and "http://x/s/" in body
+
+
+def test_invitations_for_channels_without_an_adapter_are_skipped_not_faked(
+    db: Session, clock: FixedClock
+) -> None:
+    _survey(db, clock)
+    customer = factories.customer(db, now=clock.now())
+    consent.record_consent(
+        db,
+        customer.id,
+        purpose=Purpose.SURVEY,
+        channel=ContactChannel.SMS,
+        granted=True,
+        source="app",
+        now=clock.now(),
+    )
+    consent.set_preferred_channels(db, customer.id, [ContactChannel.SMS], now=clock.now())
+    invitation = surveys.invite(
+        db, survey_key="after-call", customer_id=customer.id, now=clock.now(), policy=POLICY
+    )
+    assert invitation.channel == "sms"
+    mailer = ConsoleMailer()
+    assert surveys.send_due(db, now=clock.now(), mailer=mailer, secret=SECRET, base_url="x") == 0
+    db.refresh(invitation)
+    assert invitation.status is InvitationStatus.SKIPPED and "sms" in (invitation.skip_reason or "")
+    assert mailer.sent == []

@@ -418,8 +418,9 @@ def apply_triggers(
 def send_due(
     db: Session, *, now: datetime, mailer: Mailer, secret: str, base_url: str, limit: int = 1000
 ) -> int:
-    """Sends scheduled invitations whose time has come (e-mail; other channels are recorded as
-    sent through their channel adapter once outreach provides it)."""
+    """Sends scheduled invitations whose time has come by e-mail. Invitations for a channel
+    without a delivery adapter yet (SMS, phone, letter, app) are skipped with that reason,
+    never marked as sent."""
     due = db.scalars(
         select(SurveyInvitation)
         .where(
@@ -457,6 +458,10 @@ def send_due(
                 link=link,
             )
             mailer.send(to=address, subject=subject, body=body)
+        else:
+            invitation.status = InvitationStatus.SKIPPED
+            invitation.skip_reason = f"no delivery adapter for channel {invitation.channel} yet"
+            continue
         invitation.status = InvitationStatus.SENT
         invitation.sent_at = now
         sent += 1
