@@ -229,6 +229,35 @@ def _owner(db: Session, keys: list[IdentityKey]) -> Customer | None:
     return customers.get_customer(db, owners.pop()) if owners else None
 
 
+Outcome = str  # "created" | "updated" | "duplicate"
+
+
+def _line_by_line(
+    db: Session,
+    batch: list[Line],
+    parse: Callable[..., Any],
+    apply: Callable[[Any], Outcome],
+    phone_region: str,
+) -> _Chunk:
+    """Applies each good line in its own savepoint: a bad line is reported, the rest kept."""
+    chunk = _Chunk()
+    for number, parsed in _parsed(batch, parse, chunk, phone_region):
+        try:
+            with db.begin_nested():
+                outcome = apply(parsed)
+                db.flush()
+        except CxmError as exc:
+            chunk.errors.append((number, exc.field or "line", exc.message))
+            continue
+        if outcome == "created":
+            chunk.created += 1
+        elif outcome == "updated":
+            chunk.updated += 1
+        else:
+            chunk.duplicates += 1
+    return chunk
+
+
 def _customers(
     db: Session,
     batch: list[Line],
@@ -237,30 +266,24 @@ def _customers(
     phone_region: str,
     cache: interactions.IngestCache,
 ) -> _Chunk:
-    chunk = _Chunk()
-    for number, parsed in _parsed(batch, parsing.customer, chunk, phone_region):
-        try:
-            with db.begin_nested():
-                existing = _owner(db, parsed["identities"])
-                fields = {k: v for k, v in parsed["fields"].items() if v is not None}
-                if existing is None:
-                    customers.create_customer(
-                        db,
-                        now=now,
-                        commit=False,
-                        identities=[
-                            {"kind": k.kind, "value": k.value, "source": "import"}
-                            for k in parsed["identities"]
-                        ],
-                        **fields,
-                    )
-                    chunk.created += 1
-                else:
-                    _refresh_customer(db, existing, parsed, fields, now)
-                    chunk.updated += 1
-        except CxmError as exc:
-            chunk.errors.append((number, exc.field or "line", exc.message))
-    return chunk
+    def apply(parsed: dict[str, Any]) -> Outcome:
+        existing = _owner(db, parsed["identities"])
+        fields = {k: v for k, v in parsed["fields"].items() if v is not None}
+        if existing is not None:
+            _refresh_customer(db, existing, parsed, fields, now)
+            return "updated"
+        customers.create_customer(
+            db,
+            now=now,
+            commit=False,
+            identities=[
+                {"kind": k.kind, "value": k.value, "source": "import"} for k in parsed["identities"]
+            ],
+            **fields,
+        )
+        return "created"
+
+    return _line_by_line(db, batch, parsing.customer, apply, phone_region)
 
 
 def _refresh_customer(
@@ -277,7 +300,6 @@ def _refresh_customer(
         customers.attach_identity(db, existing, key, source="import", now=now)
     if changed:
         existing.updated_at = now
-    db.flush()
 
 
 def _holdings(
@@ -288,43 +310,35 @@ def _holdings(
     phone_region: str,
     cache: interactions.IngestCache,
 ) -> _Chunk:
-    chunk = _Chunk()
-    for number, parsed in _parsed(batch, parsing.holding, chunk, phone_region):
-        try:
-            with db.begin_nested():
-                owner: Customer | None
-                if parsed["customer_id"] is not None:
-                    owner = customers.get_customer(db, parsed["customer_id"])
-                else:
-                    owner = _owner(db, parsed["identities"])
-                    if owner is None:
-                        raise NotFound("no customer has these identities", field="identities")
-                fields = parsed["fields"]
-                same = select(Holding).where(Holding.customer_id == owner.id)
-                if fields["external_id"]:
-                    same = select(Holding).where(Holding.external_id == fields["external_id"])
-                else:
-                    for name in ("product_code", "model", "serial", "started_on"):
-                        column = getattr(Holding, name)
-                        value = fields[name]
-                        same = same.where(column.is_(None) if value is None else column == value)
-                existing = db.scalars(same.limit(1)).first()
-                if existing is None:
-                    db.add(Holding(customer_id=owner.id, created_at=now, updated_at=now, **fields))
-                    chunk.created += 1
-                elif existing.customer_id != owner.id:
-                    raise Invalid(
-                        "external_id belongs to another customer's holding", field="external_id"
-                    )
-                else:
-                    for key, value in fields.items():
-                        setattr(existing, key, value)
-                    existing.updated_at = now
-                    chunk.updated += 1
-                db.flush()
-        except CxmError as exc:
-            chunk.errors.append((number, exc.field or "line", exc.message))
-    return chunk
+    def apply(parsed: dict[str, Any]) -> Outcome:
+        owner: Customer | None
+        if parsed["customer_id"] is not None:
+            owner = customers.get_customer(db, parsed["customer_id"])
+        else:
+            owner = _owner(db, parsed["identities"])
+            if owner is None:
+                raise NotFound("no customer has these identities", field="identities")
+        fields = parsed["fields"]
+        same = select(Holding).where(Holding.customer_id == owner.id)
+        if fields["external_id"]:
+            same = select(Holding).where(Holding.external_id == fields["external_id"])
+        else:
+            for name in ("product_code", "model", "serial", "started_on"):
+                column = getattr(Holding, name)
+                value = fields[name]
+                same = same.where(column.is_(None) if value is None else column == value)
+        existing = db.scalars(same.limit(1)).first()
+        if existing is None:
+            db.add(Holding(customer_id=owner.id, created_at=now, updated_at=now, **fields))
+            return "created"
+        if existing.customer_id != owner.id:
+            raise Invalid("external_id belongs to another customer's holding", field="external_id")
+        for key, value in fields.items():
+            setattr(existing, key, value)
+        existing.updated_at = now
+        return "updated"
+
+    return _line_by_line(db, batch, parsing.holding, apply, phone_region)
 
 
 def _feedback(
@@ -335,19 +349,11 @@ def _feedback(
     phone_region: str,
     cache: interactions.IngestCache,
 ) -> _Chunk:
-    chunk = _Chunk()
-    for number, parsed in _parsed(batch, parsing.feedback, chunk, phone_region):
-        try:
-            with db.begin_nested():
-                _, created = feedback.record_feedback(db, now=now, commit=False, **parsed)
-        except CxmError as exc:
-            chunk.errors.append((number, exc.field or "line", exc.message))
-            continue
-        if created:
-            chunk.created += 1
-        else:
-            chunk.duplicates += 1
-    return chunk
+    def apply(parsed: dict[str, Any]) -> Outcome:
+        _, created = feedback.record_feedback(db, now=now, commit=False, **parsed)
+        return "created" if created else "duplicate"
+
+    return _line_by_line(db, batch, parsing.feedback, apply, phone_region)
 
 
 def _responses(
@@ -358,35 +364,27 @@ def _responses(
     phone_region: str,
     cache: interactions.IngestCache,
 ) -> _Chunk:
-    chunk = _Chunk()
-    for number, parsed in _parsed(batch, parsing.response, chunk, phone_region):
-        try:
-            with db.begin_nested():
-                customer_id = parsed["customer_id"]
-                if customer_id is None and parsed["identities"]:
-                    owner = _owner(db, parsed["identities"])
-                    customer_id = owner.id if owner else None
-                _, created = surveys.record_response(
-                    db,
-                    parsed["survey"],
-                    answers=parsed["answers"],
-                    submitted_at=parsed["submitted_at"],
-                    now=now,
-                    customer_id=customer_id,
-                    touchpoint=parsed["touchpoint"],
-                    language=parsed["language"],
-                    external_id=parsed["external_id"],
-                    channel=ResponseChannel.IMPORT,
-                    commit=False,
-                )
-        except CxmError as exc:
-            chunk.errors.append((number, exc.field or "line", exc.message))
-            continue
-        if created:
-            chunk.created += 1
-        else:
-            chunk.duplicates += 1
-    return chunk
+    def apply(parsed: dict[str, Any]) -> Outcome:
+        customer_id = parsed["customer_id"]
+        if customer_id is None and parsed["identities"]:
+            owner = _owner(db, parsed["identities"])
+            customer_id = owner.id if owner else None
+        _, created = surveys.record_response(
+            db,
+            parsed["survey"],
+            answers=parsed["answers"],
+            submitted_at=parsed["submitted_at"],
+            now=now,
+            customer_id=customer_id,
+            touchpoint=parsed["touchpoint"],
+            language=parsed["language"],
+            external_id=parsed["external_id"],
+            channel=ResponseChannel.IMPORT,
+            commit=False,
+        )
+        return "created" if created else "duplicate"
+
+    return _line_by_line(db, batch, parsing.response, apply, phone_region)
 
 
 def line_errors(db: Session, run: ImportRun) -> list[ImportLineError]:
