@@ -16,6 +16,7 @@ from cxm.feedback.domain import FeedbackSource
 from cxm.feedback.models import Feedback
 from cxm.shared.errors import Invalid, NotFound
 from cxm.shared.pagination import decode_cursor, encode_cursor
+from cxm.touchpoints import services as touchpoints
 from cxm.touchpoints.models import Touchpoint
 
 
@@ -56,11 +57,7 @@ def record_feedback(
     if cid is None and identities:
         owners = customers.lookup_identities(db, identities)
         cid = next((owners[k] for k in identities if k in owners), None)
-    tp_id = None
-    if touchpoint:
-        tp_id = db.scalar(select(Touchpoint.id).where(Touchpoint.key == touchpoint))
-        if tp_id is None:
-            raise NotFound(f"touchpoint '{touchpoint}' not found", field="touchpoint")
+    tp_id = touchpoints.get_touchpoint(db, touchpoint).id if touchpoint else None
     item = Feedback(
         external_id=external_id,
         source=FeedbackSource(source),

@@ -40,6 +40,7 @@ from cxm.surveys.models import (
     SurveyVersion,
     TriggerRuleRow,
 )
+from cxm.touchpoints import services as touchpoints
 from cxm.touchpoints.domain import Channel
 from cxm.touchpoints.models import Touchpoint
 
@@ -81,12 +82,7 @@ def _check_questions(questions: list[dict[str, Any]]) -> None:
 
 
 def _touchpoint_id(db: Session, key: str | None) -> uuid.UUID | None:
-    if key is None:
-        return None
-    tp_id = db.scalar(select(Touchpoint.id).where(Touchpoint.key == key))
-    if tp_id is None:
-        raise NotFound(f"touchpoint '{key}' not found", field="touchpoint")
-    return tp_id
+    return None if key is None else touchpoints.get_touchpoint(db, key).id
 
 
 def create_survey(
