@@ -1382,7 +1382,12 @@ class _History:
         )
 
     def _retention(self, p: _Person, day: date) -> None:
-        rng = self.rng
+        self._cancellation_call(p, day, "retention", retained=True, min_duration=300)
+
+    def _cancellation_call(
+        self, p: _Person, day: date, topic: str, *, retained: bool, min_duration: int
+    ) -> tuple[datetime, _Agent]:
+        """A call to the cancellation queue; returns when it happened and the agent."""
         when = self._at(day, "office")
         agent = self._agent("kundenservice", p)
         self._add(
@@ -1391,14 +1396,15 @@ class _History:
             "hotline_cancellation",
             "call",
             employee=agent,
-            text=self._text("retention", "call_note", p),
+            text=self._text(topic, "call_note", p),
             props={
-                "duration_s": rng.randrange(300, 1200),
+                "duration_s": self.rng.randrange(min_duration, 1200),
                 "wait_s": self._wait(when),
                 "queue": "kuendigung",
-                "retained": True,
+                "retained": retained,
             },
         )
+        return when, agent
 
     def _cancellation(self, p: _Person, at: datetime) -> None:
         rng = self.rng
@@ -1413,21 +1419,8 @@ class _History:
             self._add(p, end, "web_cancellation", "cancellation", props=props)
             when = end
         elif roll < 0.8:
-            when = self._at(at.date(), "office")
-            agent = self._agent("kundenservice", p)
-            self._add(
-                p,
-                when,
-                "hotline_cancellation",
-                "call",
-                employee=agent,
-                text=self._text("cancellation", "call_note", p),
-                props={
-                    "duration_s": rng.randrange(240, 1200),
-                    "wait_s": self._wait(when),
-                    "queue": "kuendigung",
-                    "retained": False,
-                },
+            when, agent = self._cancellation_call(
+                p, at.date(), "cancellation", retained=False, min_duration=240
             )
             self._add(
                 p,
