@@ -58,6 +58,22 @@ class Settings(BaseSettings):
         default=None, description="Redis for the job queue (many workers); unset: SQLite file."
     )
     mail_from: str = Field(default="cxm <no-reply@example.com>", description="Sender address.")
+    sms_provider_url: str | None = Field(
+        default=None, description="HTTP endpoint of the SMS/messaging provider; unset: print."
+    )
+    sms_api_key: str | None = Field(default=None, description="Bearer key for the SMS provider.")
+    sms_sender: str = Field(default="cxm", description="Sender name or number for SMS.")
+    webhook_url: str | None = Field(
+        default=None, description="Where signed webhook notifications are posted; unset: off."
+    )
+    webhook_secret: str | None = Field(
+        default=None, description="Shared secret for the webhook signature (HMAC-SHA256)."
+    )
+    business_calendar: str = Field(
+        default="DE-BE",
+        description="Business-hours calendar for SLAs: DE-<state> (Mon-Fri 08-18, holidays).",
+    )
+    company_name: str = Field(default="Lindenfunk", description="Company name in messages.")
 
     def signing_key(self) -> str:
         """The secret key; generated once and kept in data_dir when not configured."""

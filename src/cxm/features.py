@@ -19,6 +19,7 @@ from cxm.dashboard import web as dashboard_web
 from cxm.desktop import web as desktop_web
 from cxm.feedback import api as feedback_api
 from cxm.feedback import models as feedback_models  # noqa: F401
+from cxm.feedback import web as feedback_web
 from cxm.imports import models as imports_models  # noqa: F401
 from cxm.interactions import api as interactions_api
 from cxm.interactions import services as interactions_services  # noqa: F401  (merge handler)
@@ -48,5 +49,6 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     accounts_web.router,
     dashboard_web.router,
     desktop_web.router,
+    feedback_web.router,
     surveys_web.router,
 )

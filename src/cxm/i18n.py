@@ -14,6 +14,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.dashboard": ("Übersicht", "Dashboard"),
     "nav.customers": ("Kunden", "Customers"),
     "nav.feedback": ("Feedback", "Feedback"),
+    "nav.cases": ("Fälle", "Cases"),
     "nav.surveys": ("Umfragen", "Surveys"),
     "nav.alerts": ("Hinweise", "Alerts"),
     "nav.logout": ("Abmelden", "Log out"),
