@@ -19,6 +19,7 @@ from cxm import __version__, features
 from cxm.config import Settings, get_settings
 from cxm.db import make_engine, make_session_factory
 from cxm.i18n import translate
+from cxm.outreach.jobs import deliver_now, delivery_context
 from cxm.shared.clock import Clock, SystemClock
 from cxm.shared.errors import CxmError
 from cxm.shared.mail import ConsoleMailer, Mailer, SmtpMailer
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock or SystemClock()
 
     app.state.mailer = build_mailer(settings)
+    app.state.delivery = delivery_context(settings, app.state.mailer)
+    app.state.deliver_now = deliver_now
     app.state.public_limiter = RateLimiter(settings.anonymous_rate_limit)
 
     for router in features.API_ROUTERS:

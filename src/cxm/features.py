@@ -11,6 +11,8 @@ from cxm.alerts import api as alerts_api
 from cxm.alerts import models as alerts_models  # noqa: F401
 from cxm.analytics import api as analytics_api
 from cxm.analytics import text_topics  # noqa: F401  (text topics into the store)
+from cxm.cases import api as cases_api
+from cxm.cases import models as cases_models  # noqa: F401
 from cxm.consent import models as consent_models  # noqa: F401
 from cxm.consent import services as consent_services  # noqa: F401  (merge handler)
 from cxm.customers import api as customers_api
@@ -23,6 +25,9 @@ from cxm.feedback import web as feedback_web
 from cxm.imports import models as imports_models  # noqa: F401
 from cxm.interactions import api as interactions_api
 from cxm.interactions import services as interactions_services  # noqa: F401  (merge handler)
+from cxm.outreach import api as outreach_api
+from cxm.outreach import models as outreach_models  # noqa: F401
+from cxm.outreach import services as outreach_services  # noqa: F401  (case event handlers)
 from cxm.shared import watermarks  # noqa: F401
 from cxm.surveys import api as surveys_api
 from cxm.surveys import models as surveys_models  # noqa: F401
@@ -42,6 +47,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     alerts_api.router,
     analytics_api.router,
     textanalytics_api.router,
+    cases_api.router,
+    outreach_api.router,
 )
 
 # Server-rendered pages, mounted at the root.

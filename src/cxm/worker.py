@@ -70,16 +70,43 @@ def analyse_texts(db: Session, settings: Settings) -> dict[str, Any]:
 
 _analyser: Any = None
 
+
+def deliver_messages(db: Session, settings: Settings) -> dict[str, Any]:
+    from cxm.app import build_mailer
+    from cxm.outreach import jobs
+
+    return jobs.deliver_messages(db, settings, build_mailer(settings))
+
+
+def open_cases(db: Session, settings: Settings) -> dict[str, Any]:
+    from cxm.cases import signals
+
+    return signals.open_from_signals(db, now=utcnow(), calendar_code=settings.business_calendar)
+
+
+def watch_cases(db: Session, settings: Settings) -> dict[str, Any]:
+    from cxm.app import build_mailer
+    from cxm.cases import services as cases
+
+    return cases.watch(db, now=utcnow(), mailer=build_mailer(settings))
+
+
 JOBS: dict[str, Callable[[Session, Settings], dict[str, Any]]] = {
     "dispatch_surveys": dispatch_surveys,
     "evaluate_alerts": evaluate_alerts,
     "analyse_texts": analyse_texts,
+    "open_cases": open_cases,
+    "watch_cases": watch_cases,
+    "deliver_messages": deliver_messages,
 }
 
 
 def _every_minute() -> None:
     _run("dispatch_surveys", dispatch_surveys)
     _run("analyse_texts", analyse_texts)
+    _run("open_cases", open_cases)
+    _run("watch_cases", watch_cases)
+    _run("deliver_messages", deliver_messages)
 
 
 def _every_five_minutes() -> None:

@@ -27,6 +27,9 @@ class Permission(StrEnum):
     ANALYTICS_READ = "analytics:read"
     SURVEYS_MANAGE = "surveys:manage"
     FEEDBACK_WRITE = "feedback:write"
+    CASES_READ = "cases:read"
+    CASES_WRITE = "cases:write"
+    OUTREACH_MANAGE = "outreach:manage"  # templates and proactive notices
 
 
 _READ = {Permission.CUSTOMERS_READ, Permission.ANALYTICS_READ}
@@ -43,15 +46,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.SURVEYS_MANAGE,
             Permission.FEEDBACK_WRITE,
+            Permission.CASES_READ,
+            Permission.CASES_WRITE,
+            Permission.OUTREACH_MANAGE,
         }
     ),
-    Role.ANALYST: frozenset(_READ),
+    # Analysts see cases for their reports but do not work them.
+    Role.ANALYST: frozenset(_READ | {Permission.CASES_READ}),
     Role.AGENT: frozenset(
         {
             Permission.CUSTOMERS_READ,
             Permission.CUSTOMERS_WRITE,
             Permission.INTERACTIONS_WRITE,
             Permission.FEEDBACK_WRITE,
+            Permission.CASES_READ,
+            Permission.CASES_WRITE,
         }
     ),
 }

@@ -250,10 +250,10 @@ def _insert_ignoring_known_events(db: Session, rows: list[dict[str, Any]]) -> No
 
 
 def record(
-    db: Session, item: NewInteraction, *, now: datetime
+    db: Session, item: NewInteraction, *, now: datetime, commit: bool = True
 ) -> tuple[Interaction, str | None, bool]:
     """Stores one interaction; returns it, its touchpoint key and whether it was new."""
-    results, _ = ingest(db, [item], now=now)
+    results, _ = ingest(db, [item], now=now, commit=commit)
     interaction, key = get_interaction(db, results[0].id)
     return interaction, key, results[0].created
 

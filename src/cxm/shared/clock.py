@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -44,3 +44,6 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         self._at = ensure_utc(at)
+
+    def advance(self, by: timedelta) -> None:
+        self._at = self._at + by

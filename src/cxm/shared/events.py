@@ -23,6 +23,21 @@ class CustomersMerged:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class CaseOpened:
+    case_id: uuid.UUID
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseStatusChanged:
+    case_id: uuid.UUID
+    from_status: str
+    to_status: str
+    at: datetime
+    actor_id: uuid.UUID | None = None
+
+
 E = TypeVar("E")
 Handler = Callable[[Session, Any], dict[str, int] | None]
 

@@ -30,6 +30,8 @@ class InvitationStatus(StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"
     RESPONDED = "responded"
+    # Handed to outreach, which delivers it on the customer's channel (e.g. a case follow-up).
+    HELD = "held"
 
 
 class ResponseChannel(StrEnum):

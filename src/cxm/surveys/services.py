@@ -99,6 +99,7 @@ def create_survey(
     touchpoint: str | None = None,
     anonymous_enabled: bool = False,
     invitation_valid_days: int = 14,
+    commit: bool = True,
 ) -> Survey:
     """A new draft survey with its first version."""
     if db.scalar(select(Survey.id).where(Survey.key == key)):
@@ -128,7 +129,10 @@ def create_survey(
     db.add(version)
     db.flush()
     survey.current_version_id = version.id
-    db.commit()
+    if commit:
+        db.commit()
+    else:
+        db.flush()
     return survey
 
 
@@ -227,12 +231,17 @@ def revise_survey(
     return survey
 
 
-def set_status(db: Session, key: str, status: SurveyStatus, *, now: datetime) -> Survey:
+def set_status(
+    db: Session, key: str, status: SurveyStatus, *, now: datetime, commit: bool = True
+) -> Survey:
     """Publishes (live) or closes a survey; a closed survey takes no answers."""
     survey = get_survey(db, key)
     survey.status = SurveyStatus(status)
     survey.updated_at = now
-    db.commit()
+    if commit:
+        db.commit()
+    else:
+        db.flush()
     return survey
 
 

@@ -1,0 +1,1 @@
+"""Service cases: lifecycle, business-hours SLA clocks, promises and escalation."""

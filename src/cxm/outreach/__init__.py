@@ -1,0 +1,1 @@
+"""Outreach: messages to customers on their channels, templates, proactive notices."""
