@@ -18,6 +18,7 @@ from cxm.consent import services as consent_services  # noqa: F401  (merge handl
 from cxm.customers import api as customers_api
 from cxm.customers import models as customers_models  # noqa: F401
 from cxm.dashboard import web as dashboard_web
+from cxm.desktop import cases_web as desktop_cases_web
 from cxm.desktop import web as desktop_web
 from cxm.feedback import api as feedback_api
 from cxm.feedback import models as feedback_models  # noqa: F401
@@ -56,6 +57,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     accounts_web.router,
     dashboard_web.router,
     desktop_web.router,
+    desktop_cases_web.router,
     feedback_web.router,
     surveys_web.router,
 )

@@ -127,3 +127,11 @@ def translate(key: str, language: str) -> str:
     if pair is None:
         return key
     return pair[1] if language == "en" else pair[0]
+
+
+def register(labels: dict[str, tuple[str, str]]) -> None:
+    """Adds a feature's labels (key → (German, English)); a key may be defined only once."""
+    clash = sorted(set(labels) & set(CATALOGUE))
+    if clash:
+        raise ValueError(f"labels defined twice: {clash}")
+    CATALOGUE.update(labels)

@@ -16,6 +16,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
+from cxm.accounts.domain import Permission, role_allows
 from cxm.i18n import LANGUAGES, translate
 
 HERE = Path(__file__).parent
@@ -96,6 +97,7 @@ def page(
         "t": lambda key: translate(key, language),
         "csrf": csrf_token(request),
         "path": request.url.path,
+        "can": lambda permission: bool(user) and role_allows(user.role, Permission(permission)),
     }
     return templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code

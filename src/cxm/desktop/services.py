@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxm.cases import services as cases
+from cxm.cases.domain import PromiseState, promise_state
+from cxm.cases.models import Case, Promise
 from cxm.consent import services as consent
 from cxm.consent.domain import ConsentState, ContactChannel, Purpose
 from cxm.customers import services as customers
@@ -32,6 +35,13 @@ class ScoreRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseRow:
+    case: Case
+    clocks: cases.CaseClocks
+    promises: list[tuple[Promise, PromiseState]]
+
+
+@dataclass(frozen=True, slots=True)
 class Customer360:
     customer: Customer
     preferred: list[ContactChannel]
@@ -40,6 +50,7 @@ class Customer360:
     timeline: list[tuple[Interaction, str | None]]
     next_cursor: str | None
     feedback: list[Feedback]
+    cases: list[CaseRow]
 
 
 def customer_360(
@@ -71,7 +82,23 @@ def customer_360(
         timeline=timeline,
         next_cursor=next_cursor,
         feedback=list(items),
+        cases=_cases(db, customer.id, now=now),
     )
+
+
+def _cases(db: Session, customer_id: uuid.UUID, *, now: datetime) -> list[CaseRow]:
+    """The customer's cases (open first) with their SLA clocks and open promises."""
+    rows = cases.cases_of_customer(db, customer_id, limit=10)
+    pauses = cases.pauses_of(db, [c.id for c in rows])
+    out = []
+    for case in rows:
+        promises = [
+            (p, promise_state(p.due_at, p.kept_at, now))
+            for p in cases.promises_of(db, case.id)
+            if p.kept_at is None and p.cancelled_at is None
+        ]
+        out.append(CaseRow(case, cases.clocks(case, pauses.get(case.id, []), now=now), promises))
+    return out
 
 
 def _scores(db: Session, customer_id: uuid.UUID, limit: int = 50) -> list[ScoreRow]:

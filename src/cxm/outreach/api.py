@@ -10,10 +10,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 
 from cxm.accounts.domain import Permission
 from cxm.accounts.models import User
-from cxm.cases import services as cases
-from cxm.customers import services as customers
 from cxm.deps import ClockDep, DbSession, require
-from cxm.outreach import jobs, quality, services
+from cxm.outreach import jobs, services
 from cxm.outreach.domain import MessageKind
 from cxm.outreach.schemas import (
     MessageOut,
@@ -24,7 +22,6 @@ from cxm.outreach.schemas import (
     TemplateIn,
     TemplateOut,
 )
-from cxm.shared.errors import Invalid
 
 router = APIRouter(tags=["outreach"])
 
@@ -148,9 +145,7 @@ def send_reply(
     clock: ClockDep,
 ) -> dict[str, Any]:
     """Sends the agent's reply on the customer's channel, with its quality assessment."""
-    assessment = _assess(
-        db, body.body, case_id=case_id, customer_id=None, request=None, language=None
-    )
+    assessment = services.assess(db, body.body, case_id=case_id)
     message = services.send_reply(
         db,
         case_id,
@@ -170,7 +165,7 @@ def send_reply(
 def check_reply(body: ReplyCheckIn, db: DbSession, user: CaseReader) -> dict[str, Any]:
     """Scores a draft reply (salutation, reference, questions answered, readability, tone,
     next steps) with concrete hints in German and English."""
-    return _assess(
+    return services.assess(
         db,
         body.body,
         case_id=body.case_id,
@@ -178,33 +173,3 @@ def check_reply(body: ReplyCheckIn, db: DbSession, user: CaseReader) -> dict[str
         request=body.request,
         language=body.language,
     )
-
-
-def _assess(
-    db: Any,
-    text: str,
-    *,
-    case_id: uuid.UUID | None,
-    customer_id: uuid.UUID | None,
-    request: str | None,
-    language: str | None,
-) -> dict[str, Any]:
-    reference = None
-    if case_id is not None:
-        case = cases.get_case(db, case_id)
-        customer_id = case.customer_id
-        request = request or case.description or case.subject
-        reference = case.reference
-    if customer_id is None:
-        raise Invalid("give a case_id or a customer_id", field="case_id")
-    customer = customers.get_customer(db, customer_id)
-    addressee = quality.Addressee(
-        salutation=str(customer.salutation),
-        first_name=customer.first_name,
-        last_name=customer.last_name,
-        title=(customer.attributes or {}).get("title"),
-    )
-    result = quality.assess_reply(
-        text, request=request, addressee=addressee, language=language, case_reference=reference
-    )
-    return result.to_dict()

@@ -32,7 +32,7 @@ from cxm.customers.domain import IdentityKind
 from cxm.customers.models import Customer, Identity
 from cxm.interactions import services as interactions
 from cxm.interactions.domain import Direction, NewInteraction
-from cxm.outreach import templates
+from cxm.outreach import quality, templates
 from cxm.outreach.channels import (
     ChannelAdapter,
     Outbound,
@@ -777,3 +777,37 @@ def notice_variables(notice: Notice, language: str) -> dict[str, str]:
         "notice_body": notice.body_en if language == "en" else notice.body_de,
         "update_link": notice.update_link or "",
     }
+
+
+# --- reply quality -------------------------------------------------------------------------
+
+
+def assess(
+    db: Session,
+    text: str,
+    *,
+    case_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    request: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """The reply-quality assessment of a draft against the case's request and customer."""
+    reference = None
+    if case_id is not None:
+        case = cases.get_case(db, case_id)
+        customer_id = case.customer_id
+        request = request or case.description or case.subject
+        reference = case.reference
+    if customer_id is None:
+        raise Invalid("give a case_id or a customer_id", field="case_id")
+    customer = customers.get_customer(db, customer_id)
+    addressee = quality.Addressee(
+        salutation=str(customer.salutation),
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        title=(customer.attributes or {}).get("title"),
+    )
+    result = quality.assess_reply(
+        text, request=request, addressee=addressee, language=language, case_reference=reference
+    )
+    return result.to_dict()
