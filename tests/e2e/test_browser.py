@@ -17,7 +17,8 @@ import uvicorn
 from cxm import features  # noqa: F401
 from cxm.accounts import services as accounts
 from cxm.accounts.domain import Role
-from cxm.app import create_app
+from cxm.app import build_mailer, create_app
+from cxm.cases import services as cases
 from cxm.config import Settings
 from cxm.consent import services as consent
 from cxm.consent.domain import ContactChannel, Purpose
@@ -26,6 +27,8 @@ from cxm.db import make_engine, make_session_factory
 from cxm.feedback import services as feedback
 from cxm.feedback.domain import FeedbackSource
 from cxm.migrate import upgrade
+from cxm.outreach import services as outreach
+from cxm.outreach.jobs import delivery_context
 from cxm.shared.clock import utcnow
 from cxm.surveys import services as surveys
 from cxm.surveys.domain import FatiguePolicy, SurveyStatus
@@ -67,6 +70,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
             db, email="agent@example.com", name="Anna Agent", role=Role.AGENT
         )
         accounts.set_password(db, agent.id, PASSWORD)
+        desk = accounts.create_user(
+            db, email="desk@example.com", name="Jonas Becker", role=Role.AGENT
+        )
+        accounts.set_password(db, desk.id, PASSWORD)
+        manager = accounts.create_user(
+            db, email="manager@example.com", name="Mia Manager", role=Role.CX_MANAGER
+        )
+        accounts.set_password(db, manager.id, PASSWORD)
         erika = customers.create_customer(
             db,
             now=now,
@@ -131,6 +142,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         )
         token = surveys.token_for(invitation.id, secret=settings.signing_key())
         customer_id = str(erika.id)
+        case = cases.open_case(
+            db,
+            customer_id=erika.id,
+            subject="Anrufe brechen ab <script>window.__xss = 2</script>",
+            description="Seit Wochen brechen meine Gespräche ab. Woran liegt das?",
+            topic="network",
+            product_model="Smartphone Modell X",
+            now=now,
+            calendar_code="DE-BE",
+        ).case
+        case_reference = case.reference
+        # What the worker does every minute: the acknowledgement goes out.
+        outreach.deliver(db, delivery_context(settings, build_mailer(settings)), now=now)
     engine.dispose()
 
     app = create_app(settings)
@@ -141,7 +165,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         if uv.started:
             break
         time.sleep(0.1)
-    yield {"base": f"http://127.0.0.1:{port}", "token": token, "customer_id": customer_id}
+    yield {
+        "base": f"http://127.0.0.1:{port}",
+        "token": token,
+        "customer_id": customer_id,
+        "case": case_reference,
+    }
     uv.should_exit = True
     thread.join(timeout=10)
 
@@ -220,4 +249,82 @@ def test_a_customer_answers_the_survey_on_a_phone(server: dict[str, str], browse
     _shot(page, "06-survey-thanks")
     page.goto(f"{server['base']}/s/{server['token']}")
     assert page.get_by_role("heading", name="Bereits beantwortet").is_visible()
+    context.close()
+
+
+def _login(page: object, base: str, email: str) -> None:
+    page.goto(base + "/login")  # type: ignore[attr-defined]
+    page.get_by_label("E-Mail-Adresse").fill(email)  # type: ignore[attr-defined]
+    page.get_by_label("Passwort").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Anmelden").click()  # type: ignore[attr-defined]
+    page.wait_for_url(base + "/app")  # type: ignore[attr-defined]
+
+
+def test_an_agent_works_the_case_from_the_queue_to_resolved(
+    server: dict[str, str], browser: object
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _login(page, server["base"], "desk@example.com")
+    page.get_by_role("link", name="Fälle").click()
+    assert server["case"] in page.get_by_test_id("case-queue").inner_text()
+    _shot(page, "07-case-queue")
+    page.get_by_role("link", name=server["case"]).click()
+    page.wait_for_load_state()
+    # The acknowledgement went out when the case was opened.
+    assert page.get_by_test_id("case-status").inner_text() == "bestätigt"
+    page.get_by_test_id("move-in_progress").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("case-status").inner_text() == "in Bearbeitung"
+    page.get_by_label("Bei wem").fill("Hersteller Modell X")
+    page.get_by_label("Frage").fill("Bekannter Softwarefehler bei Gesprächsabbrüchen?")
+    page.locator("#cdue").fill("2030-01-10T12:00")
+    page.get_by_role("button", name="Prüfung anfragen").click()
+    page.wait_for_load_state()
+    assert "Hersteller Modell X" in page.get_by_test_id("checks").inner_text()
+    page.get_by_label("Zusage", exact=True).fill("Rückruf innerhalb von 24 Stunden")
+    page.locator("#pdue").fill("2030-01-09T12:00")
+    page.get_by_role("button", name="Zusage festhalten").click()
+    page.wait_for_load_state()
+    assert "Rückruf" in page.get_by_test_id("promises").inner_text()
+    page.locator("#reply").fill("Sehr geehrte Damen und Herren, ok.")
+    page.get_by_test_id("reply-check").click()
+    page.wait_for_load_state()
+    assert "Frau Weber" in page.get_by_test_id("reply-quality").inner_text()
+    _shot(page, "08-case-reply-quality")
+    page.get_by_label("Ursache (Code)").fill("device_software")
+    page.get_by_label("Kulanz", exact=True).fill("100 Freiminuten")
+    page.get_by_test_id("resolve").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("case-status").inner_text() == "gelöst"
+    assert "100 Freiminuten" in page.content()
+    _shot(page, "09-case-resolved")
+    assert dialogs == [] and page.evaluate("window.__xss") is None
+    context.close()
+
+
+def test_a_manager_previews_and_sends_the_notice_to_all_owners(
+    server: dict[str, str], browser: object
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    _login(page, server["base"], "manager@example.com")
+    page.get_by_role("link", name="Hinweise an Kunden").click()
+    page.get_by_label("Modell", exact=True).fill("Smartphone Modell X")
+    page.get_by_label("Titel (Deutsch)").fill("Software-Update für Modell X")
+    page.get_by_label("Titel (Englisch)").fill("Software update for Modell X")
+    page.get_by_label("Text (Deutsch)").fill("Ein Softwarefehler lässt Gespräche abbrechen.")
+    page.get_by_label("Text (Englisch)").fill("A software fault drops calls.")
+    page.get_by_label("Link zum Update").fill("https://lindenfunk.example/update")
+    page.get_by_role("button", name="Entwurf anlegen und Vorschau zeigen").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("holders").inner_text() == "1"
+    _shot(page, "10-notice-preview")
+    page.get_by_test_id("send-notice").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("notice-preview").is_visible()
+    assert "sent" in page.content()
+    _shot(page, "11-notice-sent")
     context.close()
