@@ -249,3 +249,23 @@ def test_a_template_with_an_unknown_variable_is_422_at_save(
         json={"subject": "Fall {{ case_reference }}", "body": "{{ salutation }}, es geht voran."},
     )
     assert good.status_code == 200 and good.json()["custom"] is True
+
+
+def test_a_delivery_report_marks_the_message_delivered_once(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    case = _open(client, admin, _customer(client, admin)).json()
+    (message,) = client.get(f"/api/v1/messages?case_id={case['id']}", headers=admin).json()
+    url = "/api/v1/messages/receipts"
+    done = client.post(
+        url, headers=admin, json={"message_id": message["id"], "status": "delivered"}
+    )
+    assert done.status_code == 200 and done.json()["status"] == "delivered"
+    late_failure = client.post(
+        url, headers=admin, json={"message_id": message["id"], "status": "failed"}
+    )
+    assert late_failure.json()["status"] == "delivered"
+    unknown = client.post(url, headers=admin, json={"provider_id": "nope", "status": "delivered"})
+    assert unknown.status_code == 404
+    wrong = client.post(url, headers=admin, json={"message_id": message["id"], "status": "queued"})
+    assert wrong.status_code == 422 and wrong.json()["field"] == "status"

@@ -214,3 +214,28 @@ def test_the_customer_360_shows_open_cases_with_sla_clocks(
     page = client.get(f"/app/customers/{case.customer_id}")
     assert 'data-testid="customer-cases"' in page.text
     assert case.reference in page.text and "sla-running" in page.text
+
+
+def test_an_agent_opens_a_case_from_the_customer_360(
+    client: TestClient, db: Session, case: Any
+) -> None:
+    _login_as(client, db, Role.AGENT)
+    page = client.get(f"/app/customers/{case.customer_id}")
+    opened = client.post(
+        f"/app/customers/{case.customer_id}/cases",
+        data={
+            "csrf": _csrf(page.text),
+            "subject": "Rechnung doppelt abgebucht",
+            "category": "billing",
+            "priority": "high",
+            "topic": "billing",
+        },
+    )
+    assert opened.status_code == 200
+    assert "Rechnung doppelt abgebucht" in opened.text
+    assert len(cases.cases_of_customer(db, case.customer_id)) == 2
+    bad = client.post(
+        f"/app/customers/{case.customer_id}/cases",
+        data={"csrf": _csrf(page.text), "subject": "x", "category": "nonsense"},
+    )
+    assert bad.status_code == 422

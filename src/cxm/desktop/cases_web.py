@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from cxm.accounts.domain import Permission, role_allows
 from cxm.accounts.models import Department, User
 from cxm.cases import services
-from cxm.cases.domain import CaseStatus, allowed_transitions, promise_state
+from cxm.cases.domain import (
+    POLICY_CATEGORIES,
+    CaseSource,
+    CaseStatus,
+    Priority,
+    allowed_transitions,
+    promise_state,
+)
 from cxm.customers import services as customers
 from cxm.deps import ClockDep, DbSession, SettingsDep, web_require
 from cxm.desktop.case_labels import LABELS
@@ -35,6 +42,7 @@ Reader = Annotated[User, Depends(web_require(Permission.CASES_READ))]
 Writer = Annotated[User, Depends(web_require(Permission.CASES_WRITE))]
 
 LOCAL = ZoneInfo("Europe/Berlin")
+CATEGORIES = tuple(c for c in POLICY_CATEGORIES if c != "*")
 
 
 @router.get("/app/cases")
@@ -472,3 +480,44 @@ def send_notice(
     if hook is not None:
         hook(request.app)
     return RedirectResponse(f"/app/notices/{notice_id}?done=sent", status_code=303)
+
+
+@router.post("/app/customers/{customer_id}/cases")
+def open_case(
+    customer_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    user: Writer,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()] = "",
+    subject: Annotated[str, Form(max_length=300)] = "",
+    description: Annotated[str, Form(max_length=20_000)] = "",
+    category: Annotated[str, Form(max_length=64)] = "complaint",
+    priority: Annotated[str, Form(max_length=16)] = "normal",
+    topic: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """An agent opens a case for the customer on the phone (or joins the open one on the topic)."""
+    if not csrf_ok(request, csrf):
+        return RedirectResponse(f"/app/customers/{customer_id}", status_code=303)
+    if not subject.strip() or category not in CATEGORIES or priority not in set(Priority):
+        field = "subject" if not subject.strip() else "category/priority"
+        raise Invalid("give a subject, a known category and a priority", field=field)
+    result = services.open_case(
+        db,
+        customer_id=customer_id,
+        subject=subject,
+        description=description.strip() or None,
+        category=category,
+        priority=Priority(priority),
+        topic=topic.strip() or None,
+        source=CaseSource.AGENT,
+        opened_by=user.id,
+        assignee_id=user.id,
+        now=clock.now(),
+        calendar_code=settings.business_calendar,
+    )
+    hook = getattr(request.app.state, "deliver_now", None)
+    if hook is not None:
+        hook(request.app)
+    return RedirectResponse(f"/app/cases/{result.case.id}", status_code=303)

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from cxm.cases.domain import POLICY_CATEGORIES, Priority
 from cxm.deps import ClockDep, DbSession, WebUser
 from cxm.desktop import services
 from cxm.web_support import page
@@ -43,4 +44,14 @@ def customer_360(
     cursor: str | None = None,
 ) -> Response:
     view = services.customer_360(db, customer_id, viewer_id=user.id, now=clock.now(), cursor=cursor)
-    return page(request, "customers/360.html", {"v": view, "c": view.customer}, user=user)
+    return page(
+        request,
+        "customers/360.html",
+        {
+            "v": view,
+            "c": view.customer,
+            "categories": POLICY_CATEGORIES,
+            "priorities": [p.value for p in Priority],
+        },
+        user=user,
+    )

@@ -17,6 +17,7 @@ from cxm.outreach.schemas import (
     MessageOut,
     NoticeCreate,
     NoticeOut,
+    ReceiptIn,
     ReplyCheckIn,
     ReplyIn,
     TemplateIn,
@@ -28,6 +29,7 @@ router = APIRouter(tags=["outreach"])
 CaseReader = Annotated[User, Depends(require(Permission.CASES_READ))]
 CaseWriter = Annotated[User, Depends(require(Permission.CASES_WRITE))]
 Manager = Annotated[User, Depends(require(Permission.OUTREACH_MANAGE))]
+Integration = Annotated[User, Depends(require(Permission.INTERACTIONS_WRITE))]
 
 
 @router.get("/messages")
@@ -49,6 +51,22 @@ def list_messages(
 def deliver(request: Request, db: DbSession, user: Manager, clock: ClockDep) -> dict[str, int]:
     """Sends every queued message that is due now (the worker does this every minute)."""
     return services.deliver(db, request.app.state.delivery, now=clock.now())
+
+
+@router.post("/messages/receipts")
+def delivery_receipt(
+    body: ReceiptIn, db: DbSession, user: Integration, clock: ClockDep
+) -> MessageOut:
+    """A delivery report from the SMS/messaging provider or the app backend."""
+    message = services.record_receipt(
+        db,
+        status=body.status,
+        now=clock.now(),
+        message_id=body.message_id,
+        provider_id=body.provider_id,
+        reason=body.reason,
+    )
+    return MessageOut.model_validate(message)
 
 
 @router.get("/templates")

@@ -89,3 +89,10 @@ class ReplyCheckIn(BaseModel):
     customer_id: uuid.UUID | None = None
     request: str | None = Field(default=None, max_length=20_000)
     language: str | None = Field(default=None, pattern="^(de|en)$")
+
+
+class ReceiptIn(BaseModel):
+    message_id: uuid.UUID | None = None
+    provider_id: str | None = Field(default=None, max_length=200)
+    status: MessageStatus
+    reason: str | None = Field(default=None, max_length=500)

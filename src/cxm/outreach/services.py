@@ -48,7 +48,7 @@ from cxm.outreach.domain import (
 )
 from cxm.outreach.models import MessageTemplate, Notice, OutboundMessage
 from cxm.shared import events
-from cxm.shared.errors import Invalid, NotFound
+from cxm.shared.errors import Conflict, Invalid, NotFound
 from cxm.surveys import services as surveys
 from cxm.surveys.domain import InvitationStatus
 from cxm.surveys.models import SurveyInvitation
@@ -811,3 +811,35 @@ def assess(
         text, request=request, addressee=addressee, language=language, case_reference=reference
     )
     return result.to_dict()
+
+
+def record_receipt(
+    db: Session,
+    *,
+    status: MessageStatus,
+    now: datetime,
+    message_id: uuid.UUID | None = None,
+    provider_id: str | None = None,
+    reason: str | None = None,
+) -> OutboundMessage:
+    """A provider's delivery report: a sent message becomes delivered or failed (once; a
+    later report never turns a delivered message back)."""
+    if status not in (MessageStatus.DELIVERED, MessageStatus.FAILED):
+        raise Invalid("a receipt is delivered or failed", field="status")
+    if message_id is not None:
+        message = get_message(db, message_id)
+    elif provider_id:
+        found = db.scalar(select(OutboundMessage).where(OutboundMessage.provider_id == provider_id))
+        if found is None:
+            raise NotFound("no message with this provider id", field="provider_id")
+        message = found
+    else:
+        raise Invalid("give message_id or provider_id", field="message_id")
+    if message.status not in (MessageStatus.SENT, MessageStatus.DELIVERED):
+        raise Conflict(f"a {message.status.value} message takes no delivery report", field="status")
+    if message.status is MessageStatus.SENT:
+        message.status = status
+        if status is MessageStatus.FAILED:
+            message.last_error = (reason or "reported failed by the provider")[:500]
+        db.commit()
+    return message
