@@ -133,7 +133,8 @@ def open_case(
             return OpenResult(existing, False)
 
     policy = policy_for(category, priority)
-    code = calendar_code
+    # The installation's calendar applies, except where the policy runs around the clock.
+    code = policy.calendar_code if policy.calendar_code == "24x7" else calendar_code
     calendar = _calendar(code)
     if team_id is None and touchpoint_id is not None:
         team_id = db.scalar(select(Touchpoint.department_id).where(Touchpoint.id == touchpoint_id))
