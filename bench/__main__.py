@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import analytics, foundation
+from bench import analytics, cases, foundation
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -38,10 +38,10 @@ def _cpu_model() -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = set(argv) or {"foundation", "analytics", "textanalytics"}
+    wanted = set(argv) or {"foundation", "analytics", "cases", "textanalytics"}
     console = Console()
     RESULTS.mkdir(exist_ok=True)
-    suites = {"foundation": foundation.run, "analytics": analytics.run}
+    suites = {"foundation": foundation.run, "analytics": analytics.run, "cases": cases.run}
     try:
         from cxm.textanalytics import bench as text_bench
 

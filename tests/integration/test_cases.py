@@ -320,3 +320,15 @@ def test_detractor_answers_and_complaints_open_cases_once(db: Session, clock: Fi
     assert again == {"opened": 0, "linked": 0}
     opened = cases.cases_of_customer(db, customer.id)
     assert any(c.priority is Priority.HIGH and c.response_id for c in opened)
+
+
+def test_the_queue_s_fast_clocks_agree_with_the_exact_ones(db: Session, clock: FixedClock) -> None:
+    case = _open(db, clock, _customer(db, clock), priority=Priority.HIGH).case
+    cases.acknowledge(db, case.id, now=clock.now() + timedelta(minutes=30))
+    for hours in (0, 1, 3, 7, 20, 60, 200):
+        now = clock.now() + timedelta(hours=hours)
+        exact = cases.clocks(case, [], now=now).all()
+        fast = cases.clocks(case, [], now=now, exact=False).all()
+        assert [(c.state, c.due_at, c.elapsed) for c in fast] == [
+            (c.state, c.due_at, c.elapsed) for c in exact
+        ], hours

@@ -63,3 +63,18 @@ def test_invitations_go_out_over_real_smtp_in_the_customers_language(
     assert "Dear Ms Brown" in body and "https://cx.example.com/s/" in body
     db.refresh(invitation)
     assert invitation.status is InvitationStatus.SENT
+
+
+def test_a_batch_sends_over_one_kept_connection_and_closes_it() -> None:
+    with smtp_server() as (port, received):
+        mailer = SmtpMailer(host="127.0.0.1", port=port)
+        with mailer.batch():
+            for n in range(3):
+                mailer.send(to=f"k{n}@example.com", subject=f"Nr. {n}", body="Hallo")
+            kept = mailer._session
+            assert kept is not None
+            mailer.send(to="k3@example.com", subject="Nr. 3", body="Hallo")
+            assert mailer._session is kept
+        assert mailer._session is None
+        mailer.send(to="k4@example.com", subject="Nr. 4", body="ohne Batch")
+    assert [m["Subject"] for m in received.messages] == [f"Nr. {n}" for n in range(5)]

@@ -175,10 +175,13 @@ class BusinessCalendar:
                 raise ValueError(str(exc)) from exc
         object.__setattr__(self, "hours", _normalise_hours(self.hours))
         object.__setattr__(self, "extra_closed_days", frozenset(self.extra_closed_days))
+        # Calendars key the per-day cache below: hash once, not on every lookup.
+        hours = tuple(sorted(self.hours.items()))
+        key = (self.timezone, hours, self.country, self.subdivision, self.extra_closed_days)
+        object.__setattr__(self, "_hash", hash(key))
 
     def __hash__(self) -> int:
-        hours = tuple(sorted(self.hours.items()))
-        return hash((self.timezone, hours, self.country, self.subdivision, self.extra_closed_days))
+        return int(self.__dict__["_hash"])
 
     @property
     def zone(self) -> ZoneInfo:
@@ -243,10 +246,13 @@ _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 _DAY = timedelta(days=1)
 
 
-def _day_intervals(calendar: BusinessCalendar, day: date) -> list[tuple[datetime, datetime]]:
-    """The opening intervals of one local date in UTC; wall times are resolved per day (DST)."""
+@lru_cache(maxsize=65_536)
+def _day_intervals(calendar: BusinessCalendar, day: date) -> tuple[tuple[datetime, datetime], ...]:
+    """The opening intervals of one local date in UTC; wall times are resolved per day (DST).
+
+    Cached: the agent's queue computes three clocks over weeks of days for every row shown."""
     if calendar.is_closed_day(day):
-        return []
+        return ()
     zone = calendar.zone
     result: list[tuple[datetime, datetime]] = []
     for opens, closes in calendar.hours.get(day.weekday(), ()):
@@ -258,7 +264,7 @@ def _day_intervals(calendar: BusinessCalendar, day: date) -> list[tuple[datetime
             start = max(start, result[-1][1])
         if end > start:
             result.append((start, end))
-    return result
+    return tuple(result)
 
 
 def _segments(

@@ -26,9 +26,9 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         # The agent's queue: open cases by the next SLA deadline, overall and per team/agent.
-        Index("ix_cases_queue", "is_open", "next_due_at"),
-        Index("ix_cases_team_queue", "team_id", "is_open", "next_due_at"),
-        Index("ix_cases_assignee_queue", "assignee_id", "is_open", "next_due_at"),
+        Index("ix_cases_queue", "is_open", "next_due_at", "id"),
+        Index("ix_cases_team_queue", "team_id", "is_open", "next_due_at", "id"),
+        Index("ix_cases_assignee_queue", "assignee_id", "is_open", "next_due_at", "id"),
         Index("ix_cases_customer_topic", "customer_id", "topic", "opened_at"),
     )
 

@@ -15,7 +15,8 @@ import json
 import re
 import smtplib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -95,6 +96,16 @@ class EmailAdapter:
     def __init__(self, mailer: Mailer, *, message_id_domain: str = "cxm.local") -> None:
         self.mailer = mailer
         self.message_id_domain = message_id_domain
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One SMTP connection for a delivery run, where the mailer supports it."""
+        batch = getattr(self.mailer, "batch", None)
+        if batch is None:
+            yield
+        else:
+            with batch():
+                yield
 
     def send(self, message: Outbound) -> Receipt:
         _require(self, message)

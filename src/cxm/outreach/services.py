@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -178,22 +179,55 @@ def queue_message(
     existing = db.scalar(select(OutboundMessage).where(OutboundMessage.dedupe_key == dedupe_key))
     if existing is not None:
         return existing, False
-    customer = customers.get_customer(db, customer_id)
+    cid = customers.resolve_id(db, customer_id)
+    language = _languages(db, [cid])[cid]
     if choice is None:
-        choice = choose_channels(db, [customer.id], purpose=purpose, available=available)[
-            customer.id
-        ]
-    reason = refuse_reason or (None if choice.channel else f"no allowed channel ({choice.reason})")
-    message = OutboundMessage(
+        choice = choose_channels(db, [cid], purpose=purpose, available=available)[cid]
+    message = _message(
         dedupe_key=dedupe_key,
-        customer_id=customer.id,
+        customer_id=cid,
+        language=language,
+        kind=kind,
+        purpose=purpose,
+        choice=choice,
+        refuse_reason=refuse_reason,
+        now=now,
+        case_id=case_id,
+        notice_id=notice_id,
+        sent_by=sent_by,
+        variables=variables,
+    )
+    db.add(message)
+    db.flush()
+    return message, True
+
+
+def _message(
+    *,
+    dedupe_key: str,
+    customer_id: uuid.UUID,
+    language: str,
+    kind: MessageKind,
+    purpose: Purpose,
+    choice: ChannelChoice,
+    refuse_reason: str | None,
+    now: datetime,
+    case_id: uuid.UUID | None = None,
+    notice_id: uuid.UUID | None = None,
+    sent_by: uuid.UUID | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> OutboundMessage:
+    reason = refuse_reason or (None if choice.channel else f"no allowed channel ({choice.reason})")
+    return OutboundMessage(
+        dedupe_key=dedupe_key,
+        customer_id=customer_id,
         case_id=case_id,
         notice_id=notice_id,
         kind=kind,
         purpose=purpose,
         channel=None if reason else choice.channel,
         to_address=None if reason else choice.address,
-        language=str(customer.language),
+        language=language,
         variables=dict(variables or {}),
         status=MessageStatus.REFUSED if reason else MessageStatus.QUEUED,
         refused_reason=reason,
@@ -201,9 +235,20 @@ def queue_message(
         created_at=now,
         sent_by=sent_by,
     )
-    db.add(message)
-    db.flush()
-    return message, True
+
+
+def _languages(db: Session, customer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Each customer's language (only that column: customers load identities eagerly)."""
+    out: dict[uuid.UUID, str] = {}
+    for chunk in _chunks(list(customer_ids), 900):
+        for cid, language in db.execute(
+            select(Customer.id, Customer.language).where(Customer.id.in_(chunk))
+        ):
+            out[cid] = str(language)
+    missing = [cid for cid in customer_ids if cid not in out]
+    if missing:
+        raise NotFound("customer not found", field="customer_id")
+    return out
 
 
 def list_messages(
@@ -254,10 +299,15 @@ def deliver(
         .order_by(OutboundMessage.next_attempt_at)
         .limit(limit)
     ).all()
-    for message_id in due:
-        outcome = _deliver_one(db, ctx, message_id, now=now)
-        if outcome:
-            counts[outcome] += 1
+    with ExitStack() as stack:
+        for adapter in {id(a): a for a in ctx.adapters.values()}.values():
+            batch = getattr(adapter, "batch", None)
+            if batch is not None:
+                stack.enter_context(batch())
+        for message_id in due:
+            outcome = _deliver_one(db, ctx, message_id, now=now)
+            if outcome:
+                counts[outcome] += 1
     return counts
 
 
@@ -385,8 +435,11 @@ def _after_send(db: Session, message: OutboundMessage, *, now: datetime) -> None
 
 
 def _render(db: Session, ctx: DeliveryContext, message: OutboundMessage) -> tuple[str | None, str]:
-    customer = db.get(Customer, message.customer_id)
-    assert customer is not None
+    customer = db.execute(
+        select(
+            Customer.salutation, Customer.first_name, Customer.last_name, Customer.attributes
+        ).where(Customer.id == message.customer_id)
+    ).one()
     language = message.language if message.language in ("de", "en") else "de"
     values: dict[str, Any] = {
         "salutation": salutation(
@@ -749,21 +802,24 @@ def send_notice(
     reason); running it again adds only holders who were not reached before."""
     notice = get_notice(db, notice_id)
     plan = plan_notice(db, notice, now=now)
-    for cid, (choice, refuse) in plan.choices.items():
-        queue_message(
-            db,
+    languages = _languages(db, list(plan.choices))
+    # The plan left out holders this notice already reached, so every key here is new.
+    db.add_all(
+        _message(
+            dedupe_key=f"notice:{notice.id}:{cid}",
             customer_id=cid,
+            language=languages[cid],
             kind=MessageKind.PROACTIVE_NOTICE,
             purpose=Purpose.SERVICE,
-            dedupe_key=f"notice:{notice.id}:{cid}",
-            now=now,
-            available=QUEUEABLE,
-            notice_id=notice.id,
-            sent_by=sent_by,
             choice=choice,
             refuse_reason=refuse,
+            now=now,
+            notice_id=notice.id,
+            sent_by=sent_by,
             variables={"notice_id": str(notice.id)},
         )
+        for cid, (choice, refuse) in plan.choices.items()
+    )
     summary = plan.summary()
     notice.sent_at = notice.sent_at or now
     notice.counts = summary

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import smtplib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -36,6 +37,31 @@ class SmtpMailer:
     starttls: bool = False
     timeout: float = 30.0
 
+    _session: smtplib.SMTP | None = field(default=None, init=False, repr=False, compare=False)
+    _depth: int = field(default=0, init=False, repr=False, compare=False)
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.starttls:
+            smtp.starttls()
+        if self.user:
+            smtp.login(self.user, self.password or "")
+        return smtp
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Keeps one SMTP connection open for the mails sent inside (one delivery run); not
+        for sharing between threads."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self._session is not None:
+                session, self._session = self._session, None
+                with suppress(smtplib.SMTPException, OSError):
+                    session.quit()
+
     def send(
         self,
         *,
@@ -47,12 +73,21 @@ class SmtpMailer:
         headers: Mapping[str, str] | None = None,
     ) -> str:
         message = _message(self.sender, to, subject, body, html, message_id, headers)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            if self.starttls:
-                smtp.starttls()
-            if self.user:
-                smtp.login(self.user, self.password or "")
-            smtp.send_message(message)
+        if self._depth == 0:
+            with self._connect() as smtp:
+                smtp.send_message(message)
+            return str(message["Message-ID"])
+        if self._session is None:
+            self._session = self._connect()
+        try:
+            self._session.send_message(message)
+        except smtplib.SMTPServerDisconnected:
+            # The server closed the kept connection (e.g. an idle timeout): once more, fresh.
+            self._session = self._connect()
+            self._session.send_message(message)
+        except OSError:
+            self._session = None  # broken: the next mail connects anew
+            raise
         return str(message["Message-ID"])
 
 

@@ -122,15 +122,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_cases_assignee_queue", ["assignee_id", "is_open", "next_due_at"], unique=False
+            "ix_cases_assignee_queue", ["assignee_id", "is_open", "next_due_at", "id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_cases_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(
             "ix_cases_customer_topic", ["customer_id", "topic", "opened_at"], unique=False
         )
-        batch_op.create_index("ix_cases_queue", ["is_open", "next_due_at"], unique=False)
+        batch_op.create_index("ix_cases_queue", ["is_open", "next_due_at", "id"], unique=False)
         batch_op.create_index(
-            "ix_cases_team_queue", ["team_id", "is_open", "next_due_at"], unique=False
+            "ix_cases_team_queue", ["team_id", "is_open", "next_due_at", "id"], unique=False
         )
 
     op.create_table(
