@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export CXM_DATABASE_URL ?= sqlite:///var/cxm.db
 
-.PHONY: install demo serve test test-sqlite test-postgres bench lint format clean
+.PHONY: install assets demo serve test test-sqlite test-postgres bench lint format clean
 
 $(STAMP): pyproject.toml
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -13,7 +13,11 @@ $(STAMP): pyproject.toml
 	uv pip install --quiet --python $(PY) -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) assets
+
+# Chart and HTMX libraries, served by cxm itself (pinned in package-lock.json; needs npm once).
+assets:
+	scripts/vendor-assets.sh
 
 demo: install
 	$(VENV)/bin/cxm demo --reset --seed 42 --customers 5000

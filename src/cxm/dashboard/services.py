@@ -1,14 +1,26 @@
 """The dashboard's figures from the analytical store: KPI tiles with their change against the
-previous period (and whether it is significant), NPS by touchpoint, complaint rate by topic."""
+previous period (and whether it is significant), NPS and CSAT by month, NPS by touchpoint,
+complaint rate by topic and month, and the most frequent text topics with their sentiment."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from cxm.analytics import kpi
-from cxm.analytics.store import Store
+from cxm.analytics.store import Store, table
+from cxm.textanalytics.domain import Sentiment
+from cxm.textanalytics.models import TextAnalysis, TextTopic
+from cxm.touchpoints.models import Touchpoint
+
+PERIOD_MONTHS = (3, 6, 12, 24)
+DEFAULT_MONTHS = 6
+TOPIC_TAXONOMY = "customer_service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,17 +33,90 @@ class Tile:
     n: int
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What the dashboard's filters chose: the last `months` calendar months (the current one
+    included), a touchpoint, a customer segment (attribute, value)."""
+
+    months: int = DEFAULT_MONTHS
+    touchpoint: str | None = None
+    segment: tuple[str, str] | None = None
+
+    def start(self, now: datetime) -> datetime:
+        first = kpi.period_start(now.astimezone(UTC).date(), "month")
+        for _ in range(self.months - 1):
+            first = kpi.period_start(first - timedelta(days=1), "month")
+        return datetime.combine(first, time.min, UTC)
+
+    def end(self, now: datetime) -> datetime:
+        """Midnight after today: whole days are the analytical store's cheap case."""
+        return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time.min, UTC)
+
+    def filters(self, now: datetime | None = None) -> kpi.Filters:
+        return kpi.Filters(
+            start=self.start(now) if now else None,
+            end=self.end(now) if now else None,
+            touchpoints=(self.touchpoint,) if self.touchpoint else (),
+            segment=(self.segment,) if self.segment else (),
+        )
+
+    def month_starts(self, now: datetime) -> list[date]:
+        out, p = [], self.start(now).date()
+        while p <= now.astimezone(UTC).date():
+            out.append(p)
+            p = kpi.next_period(p, "month")
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """NPS and CSAT per month (None where suppressed below min_n or without answers)."""
+
+    months: list[date]
+    nps: list[float | None]
+    nps_n: list[int]
+    csat: list[float | None]
+    csat_n: list[int]
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.nps_n) and not any(self.csat_n)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSentiment:
+    topic: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
 def _value(metric: str, result: Any) -> tuple[float | None, int]:
     if metric == "ces":
         return result.mean, result.n
     return result.value, result.n
 
 
-def tiles(store: Store, *, now: datetime, days: int = 30, min_n: int = 30) -> list[Tile]:
+def tiles(
+    store: Store,
+    *,
+    now: datetime,
+    days: int = 30,
+    min_n: int = 30,
+    filters: kpi.Filters | None = None,
+) -> list[Tile]:
     """NPS, CSAT, CES and response rate of the last `days` against the `days` before."""
     out = []
     for metric, unit in (("nps", ""), ("csat", "%"), ("ces", ""), ("response_rate", "%")):
-        result = kpi.compare(store, metric, current=(now - timedelta(days=days), now), min_n=min_n)
+        result = kpi.compare(
+            store,
+            metric,
+            current=(now - timedelta(days=days), now),
+            filters=filters or kpi.Filters(),
+            min_n=min_n,
+        )
         if not result.rows:
             out.append(Tile(metric, None, unit, None, None, 0))
             continue
@@ -41,27 +126,122 @@ def tiles(store: Store, *, now: datetime, days: int = 30, min_n: int = 30) -> li
     return out
 
 
-def nps_by_touchpoint(store: Store, *, now: datetime, days: int = 90, min_n: int = 30) -> list[Any]:
-    """NPS per touchpoint over the last `days`, weakest first (suppressed ones last)."""
-    result = kpi.nps(
-        store,
-        by=["touchpoint"],
-        filters=kpi.Filters(start=now - timedelta(days=days), end=now),
-        min_n=min_n,
+def trend(store: Store, *, now: datetime, selection: Selection, min_n: int = 30) -> Trend:
+    """NPS and CSAT per calendar month of the selection, every month present (gaps as None)."""
+    months = selection.month_starts(now)
+    filters = selection.filters(now)
+    args: dict[str, Any] = {"period": "month", "filters": filters, "min_n": min_n}
+    nps = {r.period: r.result for r in kpi.nps(store, **args).rows}
+    csat = {r.period: r.result for r in kpi.csat(store, **args).rows}
+    return Trend(
+        months=months,
+        nps=[_round(nps[m].value) if m in nps else None for m in months],
+        nps_n=[nps[m].n if m in nps else 0 for m in months],
+        csat=[_round(csat[m].value) if m in csat else None for m in months],
+        csat_n=[csat[m].n if m in csat else 0 for m in months],
     )
+
+
+def nps_by_touchpoint(
+    store: Store,
+    *,
+    now: datetime,
+    days: int = 90,
+    min_n: int = 30,
+    filters: kpi.Filters | None = None,
+) -> list[Any]:
+    """NPS per touchpoint over the last `days` (or the filters' period), weakest first
+    (suppressed ones last)."""
+    chosen = filters or kpi.Filters(start=now - timedelta(days=days), end=now)
+    result = kpi.nps(store, by=["touchpoint"], filters=chosen, min_n=min_n)
     return sorted(
         result.rows,
         key=lambda r: (r.result.value is None, r.result.value if r.result.value is not None else 0),
     )
 
 
-def complaint_rate_by_topic(store: Store, *, now: datetime, months: int = 6) -> list[Any]:
-    """Complaints per 1,000 interactions by topic and month over the last months."""
+def complaint_rate_by_topic(
+    store: Store,
+    *,
+    now: datetime,
+    months: int = 6,
+    min_n: int = 30,
+    filters: kpi.Filters | None = None,
+) -> list[Any]:
+    """Complaints per 1,000 interactions by topic and month over the last months (or the
+    filters' period); suppressed in months with fewer than `min_n` interactions."""
     result = kpi.complaint_rate(
         store,
         period="month",
         by=["topic"],
-        filters=kpi.Filters(start=now - timedelta(days=31 * months), end=now),
+        filters=filters or kpi.Filters(start=now - timedelta(days=31 * months), end=now),
         exposure="interactions",
+        min_n=min_n,
     )
     return result.rows
+
+
+def topic_sentiment(
+    db: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    touchpoint: str | None = None,
+    limit: int = 10,
+) -> list[TopicSentiment]:
+    """The most frequent customer-service topics of analysed texts in [start, end), each with
+    how often it was said negatively, neutrally and positively (the topic's own sentiment)."""
+    query = (
+        select(TextTopic.topic, TextTopic.sentiment, func.count())
+        .where(
+            TextTopic.taxonomy == TOPIC_TAXONOMY,
+            TextTopic.occurred_at >= start,
+            TextTopic.occurred_at < end,
+        )
+        .group_by(TextTopic.topic, TextTopic.sentiment)
+    )
+    if touchpoint:
+        query = (
+            query.join(TextAnalysis, TextAnalysis.id == TextTopic.analysis_id)
+            .join(Touchpoint, Touchpoint.id == TextAnalysis.touchpoint_id)
+            .where(Touchpoint.key == touchpoint)
+        )
+    found: dict[str, dict[str, int]] = {}
+    for topic, sentiment, n in db.execute(query):
+        counts = found.setdefault(topic, {s.value: 0 for s in Sentiment})
+        counts[sentiment] = counts.get(sentiment, 0) + int(n)
+    rows = [TopicSentiment(topic, counts) for topic, counts in found.items()]
+    rows.sort(key=lambda r: (-r.total, r.topic))
+    return rows[:limit]
+
+
+def segment_options(store: Store, *, max_values: int = 12) -> list[tuple[str, str]]:
+    """(attribute, value) pairs to filter by: customer attributes with 2 to `max_values`
+    distinct values (free-text-like attributes such as a city or a date are left out)."""
+    c = table("customers")
+    c = c.filter(c.merged_into_id.isnull())
+    keyed = c.select(c.attributes, k=c.attributes.keys().unnest())
+    pairs = keyed.select(keyed.k, v=keyed.attributes.get(keyed.k))
+    counted = pairs.group_by(["k", "v"]).aggregate(n=pairs.k.count())
+    values: dict[str, list[str]] = {}
+    for row in store.execute(counted.order_by(["k", "v"])):
+        if row["k"] is not None and row["v"] is not None:
+            values.setdefault(str(row["k"]), []).append(str(row["v"]))
+    return [(k, v) for k, vs in sorted(values.items()) if 2 <= len(vs) <= max_values for v in vs]
+
+
+def touchpoint_options(db: Session) -> Sequence[Touchpoint]:
+    return db.scalars(select(Touchpoint).order_by(Touchpoint.key)).all()
+
+
+def pivot(rows: list[Any]) -> dict[str, Any]:
+    """Complaint rate rows → {months: [...], topics: {topic: {month: rate}}}."""
+    months = sorted({r.period for r in rows if r.period})
+    topics: dict[str, dict[Any, Any]] = {}
+    for r in rows:
+        topics.setdefault(str(r.group.get("topic")), {})[r.period] = r.result
+    return {"months": months, "topics": dict(sorted(topics.items()))}
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(float(value), digits)
