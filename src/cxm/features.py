@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from cxm.accounts import api as accounts_api
 from cxm.accounts import models as accounts_models  # noqa: F401
 from cxm.accounts import web as accounts_web
+from cxm.admin import web as settings_web
 from cxm.alerts import api as alerts_api
 from cxm.alerts import models as alerts_models  # noqa: F401
 from cxm.analytics import api as analytics_api
@@ -30,6 +31,7 @@ from cxm.outreach import api as outreach_api
 from cxm.outreach import models as outreach_models  # noqa: F401
 from cxm.outreach import services as outreach_services  # noqa: F401  (case event handlers)
 from cxm.shared import watermarks  # noqa: F401
+from cxm.surveys import admin_web as surveys_admin_web
 from cxm.surveys import api as surveys_api
 from cxm.surveys import models as surveys_models  # noqa: F401
 from cxm.surveys import web as surveys_web
@@ -60,4 +62,6 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     desktop_cases_web.router,
     feedback_web.router,
     surveys_web.router,
+    surveys_admin_web.router,
+    settings_web.router,
 )

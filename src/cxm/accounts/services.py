@@ -9,7 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxm.accounts.domain import Role, hash_token, new_token
@@ -76,6 +76,39 @@ def get_user(db: Session, user_id: uuid.UUID) -> User:
     user = db.get(User, user_id)
     if user is None:
         raise NotFound("user not found", field="user_id")
+    return user
+
+
+def update_user(
+    db: Session,
+    user_id: uuid.UUID,
+    *,
+    role: Role,
+    department_key: str | None,
+    active: bool,
+) -> User:
+    """Sets role, department (None: none) and whether the user may log in; at least one
+    active admin always remains."""
+    user = get_user(db, user_id)
+    department_id = None
+    if department_key:
+        dept = db.scalar(select(Department).where(Department.key == department_key))
+        if dept is None:
+            raise NotFound(f"department '{department_key}' not found", field="department_key")
+        department_id = dept.id
+    if user.role is Role.ADMIN and user.active and (role is not Role.ADMIN or not active):
+        others = db.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+        )
+        if not others:
+            raise Conflict("the last active admin must stay an active admin", field="role")
+    user.role = Role(role)
+    user.department_id = department_id
+    user.active = active
+    db.commit()
+    db.refresh(user)
     return user
 
 

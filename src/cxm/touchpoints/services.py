@@ -43,6 +43,21 @@ def create_stage(
     return stage
 
 
+def update_stage(
+    db: Session, key: str, *, name_de: str, name_en: str, position: int | None = None
+) -> JourneyStage:
+    """Renames a journey stage and, when a position is given, moves it there."""
+    stage = db.scalar(select(JourneyStage).where(JourneyStage.key == key))
+    if stage is None:
+        raise NotFound(f"journey stage '{key}' not found", field="stage")
+    stage.name_de = name_de
+    stage.name_en = name_en
+    if position is not None:
+        stage.position = position
+    db.commit()
+    return stage
+
+
 def _stage_id(db: Session, key: str | None) -> uuid.UUID | None:
     if key is None:
         return None

@@ -1,0 +1,302 @@
+"""Real browser tests of the survey pages: a manager builds and publishes a survey, a customer
+answers it on the public page on a phone, and the results page counts the answer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from cxm import features
+from cxm.accounts import services as accounts
+from cxm.accounts.domain import Role
+from cxm.admin import web as settings_web
+from cxm.app import create_app
+from cxm.config import Settings
+from cxm.db import make_engine, make_session_factory
+from cxm.migrate import upgrade
+from cxm.shared.clock import utcnow
+from cxm.surveys import admin_web
+from cxm.surveys import services as surveys
+from cxm.surveys.domain import SurveyStatus
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+PASSWORD = "browser-test-pw"
+
+pytestmark = [
+    pytest.mark.browser,
+    # Outside CI a machine without Chromium skips; in CI a missing browser fails the run.
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+        reason="Debian chromium is not installed (apt-get install chromium)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    folder = tmp_path_factory.mktemp("browser-surveys")
+    port = _free_port()
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'cxm.db'}",
+        data_dir=folder,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    now = utcnow()
+    with make_session_factory(engine)() as db:
+        manager = accounts.create_user(
+            db, email="manager@example.com", name="Mia Manager", role=Role.CX_MANAGER
+        )
+        accounts.set_password(db, manager.id, PASSWORD)
+        surveys.create_survey(
+            db,
+            key="nach-hotline",
+            name="Nach der Hotline",
+            title_de="Wie war Ihr Anruf?",
+            title_en="How was your call?",
+            now=now,
+            anonymous_enabled=True,
+            questions=[
+                {
+                    "key": "nps",
+                    "type": "nps",
+                    "text_de": "Würden Sie uns weiterempfehlen?",
+                    "text_en": "Would you recommend us?",
+                    "required": True,
+                },
+                {
+                    "key": "comment",
+                    "type": "text",
+                    "text_de": "Was können wir besser machen?",
+                    "text_en": "What could we do better?",
+                },
+            ],
+        )
+        surveys.set_status(db, "nach-hotline", SurveyStatus.LIVE, now=now)
+        for score in (10, 4):
+            surveys.respond_anonymously(db, "nach-hotline", answers={"nps": score}, now=now)
+    engine.dispose()
+
+    app = create_app(settings)
+    for router in (admin_web.router, settings_web.router):
+        if router not in features.WEB_ROUTERS:
+            app.include_router(router)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if uv.started:
+            break
+        time.sleep(0.1)
+    yield {"base": f"http://127.0.0.1:{port}"}
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _login(page: Any, base: str, email: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(base + "/app")
+
+
+def _console_errors(page: Any) -> list[str]:
+    """Console errors while the page lives (a CSP violation or a failing script shows here);
+    HTTP statuses are asserted where they matter, so "failed to load" lines are left out."""
+    errors: list[str] = []
+
+    def record(message: Any) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    page.on("console", record)
+    return errors
+
+
+def _answer_on_a_phone(browser: Any, url: str, score: str, comment: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(url)
+    phone.get_by_role("radio", name=score, exact=True).check()
+    phone.get_by_label("Was können wir besser machen?").fill(comment)
+    _shot(phone, "s03-public-survey-phone")
+    phone.get_by_role("button", name="Absenden").click()
+    assert phone.get_by_role("heading", name="Vielen Dank!").is_visible()
+    context.close()
+
+
+def test_an_answer_on_the_public_page_is_counted_in_the_results(
+    server: dict[str, str], browser: Any
+) -> None:
+    base = server["base"]
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors = _console_errors(page)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _login(page, base, "manager@example.com")
+    page.goto(base + "/app/surveys")
+    assert "Nach der Hotline" in page.get_by_test_id("survey-list").inner_text()
+    _shot(page, "s01-survey-list")
+    page.get_by_role("link", name="Nach der Hotline").click()
+    page.get_by_test_id("results-link").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("responses-count").inner_text() == "2"
+    assert page.get_by_test_id("n-nps").inner_text() == "2"
+    _shot(page, "s02-results-before")
+
+    _answer_on_a_phone(
+        browser, f"{base}/s/a/nach-hotline", "9", "<script>window.__xss = 1</script> Schneller!"
+    )
+
+    page.reload()
+    assert page.get_by_test_id("responses-count").inner_text() == "3"
+    assert page.get_by_test_id("n-nps").inner_text() == "3"
+    assert (
+        "<script>window.__xss = 1</script> Schneller!"
+        in page.get_by_test_id("comments").inner_text()
+    )
+    _shot(page, "s04-results-after")
+    assert page.evaluate("window.__xss") is None and dialogs == []
+    assert errors == []
+    context.close()
+
+
+def test_a_manager_builds_publishes_and_reads_a_new_survey(
+    server: dict[str, str], browser: Any
+) -> None:
+    base = server["base"]
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors = _console_errors(page)
+    _login(page, base, "manager@example.com")
+    page.goto(base + "/app/surveys")
+    page.get_by_test_id("new-survey").click()
+    page.get_by_label("Schlüssel", exact=True).fill("nach-kauf")
+    page.get_by_label("Interner Name").fill("Nach dem Kauf")
+    page.get_by_label("Titel (Deutsch)").fill("Wie war Ihr Einkauf?")
+    page.get_by_label("Titel (Englisch)").fill("How was your purchase?")
+    page.get_by_label("Öffentlicher Link (ohne Einladung)").check()
+    page.locator("#f-q0_key").fill("nps")
+    page.locator("#f-q0_text_de").fill("Würden Sie uns weiterempfehlen?")
+    page.locator("#f-q0_text_en").fill("Would you recommend us?")
+    page.locator("#f-q0_required").check()
+    page.get_by_test_id("add-question").click()
+    page.wait_for_load_state()
+    # the typed values survive adding a row; the new row is the fourth
+    assert page.locator("#f-q0_text_de").input_value() == "Würden Sie uns weiterempfehlen?"
+    page.locator("#f-q3_type").select_option("single_choice")
+    page.locator("#f-q3_text_de").fill("Wo haben Sie gekauft?")
+    page.locator("#f-q3_text_en").fill("Where did you buy?")
+    page.locator("#f-q3_options").fill("Laden | Store")  # one option only: refused
+    page.locator("#f-q1_text_de").fill("Was können wir besser machen?")
+    page.locator("#f-q1_text_en").fill("What could we do better?")
+    page.get_by_test_id("save-survey").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("error-q3").is_visible()
+    _shot(page, "s05-builder-error")
+    page.locator("#f-q3_options").fill("Laden | Store\nOnline | Online")
+    page.get_by_test_id("save-survey").click()
+    page.wait_for_url(base + "/app/surveys/nach-kauf?done=created")
+    assert page.get_by_test_id("survey-status").inner_text() == "Entwurf"
+    page.get_by_test_id("publish").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("survey-status").inner_text() == "aktiv"
+    _shot(page, "s06-survey-live")
+    public_url = page.get_by_test_id("public-link").get_attribute("href")
+    assert public_url == "/s/a/nach-kauf"
+
+    _answer_on_a_phone(browser, base + public_url, "10", "Alles gut")
+
+    page.get_by_test_id("results-link").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("responses-count").inner_text() == "1"
+    assert "Alles gut" in page.get_by_test_id("comments").inner_text()
+    _shot(page, "s07-new-survey-results")
+    assert errors == []
+    context.close()
+
+
+def test_a_manager_walks_the_settings_and_sees_a_new_token_once(
+    server: dict[str, str], browser: Any
+) -> None:
+    base = server["base"]
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors = _console_errors(page)
+    _login(page, base, "manager@example.com")
+    page.goto(base + "/app/settings")
+    nav = page.get_by_test_id("settings-nav")
+    assert "Benutzer und Rollen" not in nav.inner_text()  # admins only
+    nav.get_by_role("link", name="Kontaktpunkte und Journey-Phasen").click()
+    page.get_by_label("Schlüssel", exact=True).fill("hotline")
+    page.get_by_label("Name (Deutsch)").fill("Service-Hotline")
+    page.get_by_label("Name (Englisch)").fill("Service hotline")
+    page.get_by_label("Kanal").select_option("phone")
+    page.get_by_test_id("create-touchpoint").click()
+    page.wait_for_load_state()
+    assert "Service-Hotline" in page.get_by_test_id("touchpoints").inner_text()
+    _shot(page, "s08-settings-touchpoints")
+
+    page.get_by_test_id("settings-nav").get_by_role("link", name="API-Tokens").click()
+    page.get_by_label("Name des Tokens").fill("CRM-Import")
+    page.get_by_test_id("issue-token").click()
+    page.wait_for_load_state()
+    token = page.get_by_test_id("new-token").input_value()
+    assert token.startswith("cxm_")
+    _shot(page, "s09-settings-token-once")
+    page.goto(base + "/app/settings/tokens")
+    assert token not in page.content() and "CRM-Import" in page.content()
+
+    page.get_by_test_id("settings-nav").get_by_role("link", name="Versandkanäle").click()
+    page.get_by_label("Empfänger").fill("ops@example.com")
+    page.get_by_test_id("send-test").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("test-sent").is_visible()
+    _shot(page, "s10-settings-channels")
+    assert errors == []
+    context.close()
