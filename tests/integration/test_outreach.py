@@ -171,6 +171,7 @@ def test_a_crashed_sender_is_resumed_once_with_the_same_message_id(
     first = db.scalars(select(OutboundMessage).order_by(OutboundMessage.created_at)).first()
     assert first is not None
     assert outreach._claim(db, first.id, now=clock.now())
+    db.commit()
     # A second run at once leaves the fresh claim alone and sends the other two.
     assert outreach.deliver(db, _ctx(port), now=clock.now())["sent"] == 2
     clock.advance(outreach.STALE_CLAIM + timedelta(seconds=1))

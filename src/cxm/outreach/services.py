@@ -329,7 +329,6 @@ def _claim(db: Session, message_id: uuid.UUID, *, now: datetime) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
-    db.commit()
     return int(cast(CursorResult[Any], result).rowcount) == 1
 
 
@@ -337,13 +336,16 @@ def _deliver_one(
     db: Session, ctx: DeliveryContext, message_id: uuid.UUID, *, now: datetime
 ) -> str | None:
     if not _claim(db, message_id, now=now):
+        db.rollback()
         return None
     message = get_message(db, message_id)
     db.refresh(message)
     try:
         if message.body is None:
             message.subject, message.body = _render(db, ctx, message)
-            db.commit()
+        # The claim (and the rendered text) is committed before the send: another worker
+        # never takes this message, and a crash leaves a claim that goes stale.
+        db.commit()
         assert message.channel is not None and message.to_address is not None
         adapter = ctx.adapters.get(message.channel)
         if adapter is None:
