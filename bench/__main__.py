@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import analytics, cases, foundation
+from bench import analytics, cases, drivers, foundation, journeys, web
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -38,10 +38,25 @@ def _cpu_model() -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = set(argv) or {"foundation", "analytics", "cases", "textanalytics"}
+    wanted = set(argv) or {
+        "foundation",
+        "analytics",
+        "cases",
+        "journeys",
+        "drivers",
+        "web",
+        "textanalytics",
+    }
     console = Console()
     RESULTS.mkdir(exist_ok=True)
-    suites = {"foundation": foundation.run, "analytics": analytics.run, "cases": cases.run}
+    suites = {
+        "foundation": foundation.run,
+        "analytics": analytics.run,
+        "cases": cases.run,
+        "journeys": journeys.run,
+        "drivers": drivers.run,
+        "web": web.run,
+    }
     try:
         from cxm.textanalytics import bench as text_bench
 

@@ -78,7 +78,10 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "data")
+    # Tests change data between requests: no dashboard cache.
+    return Settings(
+        database_url=database_url, data_dir=tmp_path / "data", dashboard_cache_seconds=0
+    )
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def demo(
     table.add_column("what")
     table.add_column("count", justify="right")
     for name, value in _fields(summary):
-        table.add_row(name, f"{value:,}")
+        table.add_row(name, f"{value:,}" if isinstance(value, int) else str(value or "–"))
     console.print(table)
     if token:
         console.print("admin API token (shown once):")
@@ -380,13 +380,28 @@ def text_eval(
 @text_app.command("backfill")
 def text_backfill(
     batch_size: Annotated[int, typer.Option(help="Texts per batch (one transaction each).")] = 256,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="process (this process) or spark (a Spark job on CXM_ANALYTICS_SPARK_MASTER)."
+        ),
+    ] = "process",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(help="Spark master URL (default CXM_ANALYTICS_SPARK_MASTER, local[2])."),
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option(min=1, help="With spark: texts per Spark job (one transaction each).")
+    ] = 20_000,
 ) -> None:
     """Analyse every stored text not analysed yet (resumable: run it again after a stop)."""
     from cxm.textanalytics import services as text
 
+    if engine not in ("process", "spark"):
+        console.print("[red]error (engine):[/red] use process or spark")
+        raise typer.Exit(2)
     with _session(get_settings()) as db:
         total = text.pending_count(db)
-        analyser = text.analyser_for(db)
         with _progress() as progress:
             task = progress.add_task("analyse texts", total=total)
             done_before: dict[str, int] = {}
@@ -395,9 +410,22 @@ def text_backfill(
                 done_before[subject] = count
                 progress.update(task, completed=sum(done_before.values()))
 
-            result = text.analyse_pending(
-                db, analyser=analyser, now=utcnow(), batch_size=batch_size, progress=report
-            )
+            if engine == "spark":
+                from cxm.analytics.settings import AnalyticsSettings
+                from cxm.analytics.spark import spark_session
+                from cxm.textanalytics import spark_backfill
+
+                cfg = AnalyticsSettings()
+                session = spark_session(spark_master or cfg.spark_master, cfg.spark_conf)
+                result = spark_backfill.backfill(
+                    db, spark=session, now=utcnow(), chunk_size=chunk_size,
+                    batch_size=batch_size, progress=report,
+                )  # fmt: skip
+            else:
+                result = text.analyse_pending(
+                    db, analyser=text.analyser_for(db), now=utcnow(), batch_size=batch_size,
+                    progress=report,
+                )  # fmt: skip
     console.print(", ".join(f"{k}: {v:,}" for k, v in result.items()))
 
 

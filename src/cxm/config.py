@@ -74,6 +74,10 @@ class Settings(BaseSettings):
         description="Business-hours calendar for SLAs: DE-<state> (Mon-Fri 08-18, holidays).",
     )
     company_name: str = Field(default="Lindenfunk", description="Company name in messages.")
+    dashboard_cache_seconds: float = Field(
+        default=300.0,
+        description="How long the dashboard keeps figures that read many rows (0: never).",
+    )
 
     def signing_key(self) -> str:
         """The secret key; generated once and kept in data_dir when not configured."""

@@ -91,6 +91,13 @@ def watch_cases(db: Session, settings: Settings) -> dict[str, Any]:
     return cases.watch(db, now=utcnow(), mailer=build_mailer(settings))
 
 
+def refresh_scores(db: Session, settings: Settings) -> dict[str, Any]:
+    from cxm.insights import services as insights
+
+    result = insights.refresh_scores(db, now=utcnow())
+    return {"customers": result.customers, "clv": result.clv, "churn": result.churn}
+
+
 JOBS: dict[str, Callable[[Session, Settings], dict[str, Any]]] = {
     "dispatch_surveys": dispatch_surveys,
     "evaluate_alerts": evaluate_alerts,
@@ -98,6 +105,7 @@ JOBS: dict[str, Callable[[Session, Settings], dict[str, Any]]] = {
     "open_cases": open_cases,
     "watch_cases": watch_cases,
     "deliver_messages": deliver_messages,
+    "refresh_scores": refresh_scores,
 }
 
 
@@ -113,6 +121,13 @@ def _every_five_minutes() -> None:
     _run("evaluate_alerts", evaluate_alerts)
 
 
+def _every_night() -> None:
+    _run("refresh_scores", refresh_scores)
+
+
+every_night = queue.periodic_task(crontab(minute="15", hour="2"), retries=1, retry_delay=300)(
+    _every_night
+)
 every_minute = queue.periodic_task(crontab(minute="*"), retries=2, retry_delay=10)(_every_minute)
 every_five_minutes = queue.periodic_task(crontab(minute="*/5"), retries=2, retry_delay=30)(
     _every_five_minutes

@@ -332,3 +332,14 @@ def test_the_queue_s_fast_clocks_agree_with_the_exact_ones(db: Session, clock: F
         assert [(c.state, c.due_at, c.elapsed) for c in fast] == [
             (c.state, c.due_at, c.elapsed) for c in exact
         ], hours
+
+
+def test_closing_a_resolved_case_is_a_transition_not_a_reopening(
+    db: Session, clock: FixedClock
+) -> None:
+    case = _open(db, clock, _customer(db, clock)).case
+    cases.transition(db, case.id, CaseStatus.RESOLVED, now=clock.now(), root_cause="x")
+    cases.transition(db, case.id, CaseStatus.CLOSED, now=clock.now())
+    kinds = [e.kind for e in cases.history(db, case.id) if e.to_status is CaseStatus.CLOSED]
+    assert kinds == ["transition"]
+    assert case.resolved_at is not None

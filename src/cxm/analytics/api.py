@@ -1,6 +1,7 @@
 """KPI routes (/kpi/...) and the analytical store's routes (/analytics/...).
 
-Every KPI route answers from the analytical store and syncs it first when it is older than
+Every KPI route answers from the analytical store (on DuckDB, or on Spark over its Parquet
+copy with CXM_ANALYTICS_ENGINE=spark) and syncs it first when it is older than
 CXM_ANALYTICS_MAX_LAG_SECONDS (default 300 s), so a dashboard never shows data staler than
 that; the sync reads through the request's database session. A negative setting turns this
 off for deployments that sync on a schedule (`cxm analytics sync`).
@@ -18,8 +19,9 @@ from cxm.accounts.domain import Permission
 from cxm.accounts.models import User
 from cxm.analytics import kpi
 from cxm.analytics import sync as sync_mod
+from cxm.analytics.engine import Engine, query_engine, spark_engine
 from cxm.analytics.schemas import ChangeOut, CompareOut, KpiOut, KpiRowOut, StatusOut, SyncOut
-from cxm.analytics.settings import AnalyticsSettings, store_path
+from cxm.analytics.settings import AnalyticsSettings, parquet_path, store_path
 from cxm.analytics.store import Store
 from cxm.config import Settings
 from cxm.deps import ClockDep, DbSession, SettingsDep, require
@@ -59,6 +61,12 @@ def _store(request: Request, settings: Settings, cfg: AnalyticsSettings) -> Stor
     return store
 
 
+def get_engine(request: Request, settings: SettingsDep, cfg: AnalyticsSettingsDep) -> Engine:
+    """The engine KPI queries run on (CXM_ANALYTICS_ENGINE): the store itself by default, or
+    Spark over its Parquet copy. Sync through `get_store`."""
+    return query_engine(_store(request, settings, cfg), cfg)
+
+
 class Analytics:
     """What a KPI route needs: the store, opened and synced on demand once the query has
     been checked (a refused query touches no file)."""
@@ -76,11 +84,16 @@ class Analytics:
             request, db, clock, settings, cfg,
         )  # fmt: skip
 
-    def fresh(self) -> Store:
-        """The store, synced first when it is older than the allowed lag."""
+    def fresh(self) -> Engine:
+        """The query engine (CXM_ANALYTICS_ENGINE), its store synced first when it is older
+        than the allowed lag."""
+        if self.cfg.engine == "spark" and self.cfg.max_lag_seconds < 0:
+            # a query host: Spark reads the Parquet copy that a scheduled sync writes
+            path = parquet_path(store_path(self.settings, self.cfg), self.cfg)
+            return spark_engine(self.cfg, path)
         store = _store(self.request, self.settings, self.cfg)
         sync_mod.ensure_fresh(self.db, store, settings=self.cfg, now=self.clock.now())
-        return store
+        return query_engine(store, self.cfg)
 
 
 Ctx = Annotated[Analytics, Depends()]
@@ -136,7 +149,7 @@ class KpiQuery:
 Params = Annotated[KpiQuery, Depends()]
 
 
-def _out(store: Store, result: kpi.Kpi[Any]) -> KpiOut:
+def _out(store: Engine, result: kpi.Kpi[Any]) -> KpiOut:
     return KpiOut(
         metric=result.metric,
         period=result.period,
@@ -292,7 +305,10 @@ def status(
     store: Annotated[Store, Depends(get_store)],
 ) -> StatusOut:
     """When the analytical store was last synced and how far behind it is."""
-    return StatusOut(**sync_mod.status(store, now=clock.now()), max_lag_seconds=cfg.max_lag_seconds)
+    return StatusOut(
+        **sync_mod.status(store, now=clock.now(), settings=cfg),
+        max_lag_seconds=cfg.max_lag_seconds,
+    )
 
 
 def _day(day: date) -> datetime:

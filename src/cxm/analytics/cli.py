@@ -20,6 +20,7 @@ from rich.table import Table
 
 from cxm.analytics import kpi
 from cxm.analytics import sync as sync_mod
+from cxm.analytics.engine import query_engine
 from cxm.analytics.settings import AnalyticsSettings, store_path
 from cxm.analytics.store import Store
 from cxm.config import get_settings
@@ -29,7 +30,9 @@ kpi_app = typer.Typer(
     help="CX metrics (NPS, CSAT, CES, response and complaint rates) from the analytical store.",
     no_args_is_help=True,
 )
-analytics_app = typer.Typer(help="The analytical store (DuckDB).", no_args_is_help=True)
+analytics_app = typer.Typer(
+    help="The analytical store (DuckDB, and its Parquet copy for Spark).", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 ByOpt = Annotated[
@@ -64,6 +67,8 @@ PathOpt = Annotated[Path | None, typer.Option(help="The DuckDB file (default fro
 
 @contextmanager
 def _store(path: Path | None, *, refresh: bool) -> Iterator[tuple[Store, AnalyticsSettings]]:
+    from cxm import features  # noqa: F401  (registers every table of the store before it opens)
+
     settings = get_settings()
     cfg = AnalyticsSettings()
     try:
@@ -135,7 +140,11 @@ def _metric_command(metric: str, help_text: str) -> None:
                 period, dims = kpi.split_by(by)
                 filters = _filters(start, end, touchpoint, segment, model, survey, question)
                 result = kpi.METRICS[metric](
-                    store, period=period, by=dims, filters=filters, min_n=min_n or cfg.min_n
+                    query_engine(store, cfg),
+                    period=period,
+                    by=dims,
+                    filters=filters,
+                    min_n=min_n or cfg.min_n,
                 )
             except CxmError as exc:
                 console.print(f"[red]error:[/red] {exc.message}")
@@ -179,7 +188,7 @@ def complaint_rate(
         try:
             period, dims = kpi.split_by(by)
             result = kpi.complaint_rate(
-                store,
+                query_engine(store, cfg),
                 period=period,
                 by=dims,
                 filters=_filters(start, end, touchpoint, segment, model, None, None),
@@ -231,7 +240,7 @@ def compare(
             if name == "complaint_rate":
                 options["sources"] = tuple(cfg.complaint_sources)
             result = kpi.compare(
-                store,
+                query_engine(store, cfg),
                 name,
                 current=(_day(start.date()), _day(end.date() + timedelta(days=1))),
                 previous=previous,
@@ -289,11 +298,19 @@ def compare(
 @analytics_app.command("sync")
 def sync_command(
     full: Annotated[bool, typer.Option(help="Reload every table whole.")] = False,
+    parquet: Annotated[
+        bool,
+        typer.Option(
+            help="Also refresh the Parquet copy (always done with CXM_ANALYTICS_ENGINE=spark)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     path: PathOpt = None,
 ) -> None:
     """Bring the analytical store up to date (incremental and idempotent; safe to re-run)."""
     with _store(path, refresh=False) as (store, cfg), _session() as db:
+        if parquet:
+            cfg = cfg.model_copy(update={"parquet": True})
         report = sync_mod.sync(db, store=store, settings=cfg, full=full)
     if as_json:
         _print_json(report)
@@ -307,13 +324,19 @@ def sync_command(
             name, mode, f"{t['rows_read']:,}", f"{t['rows_written']:,}", f"{t['rows_total']:,}"
         )
     Console().print(table)
+    if report.get("parquet"):
+        p = report["parquet"]
+        console.print(
+            f"Parquet copy in {p['dir']}: {p['files_written']:,} file(s), "
+            f"{p['rows_written']:,} rows written ({p['seconds']:.2f} s)"
+        )
 
 
 @analytics_app.command("status")
 def status_command(as_json: JsonOpt = False, path: PathOpt = None) -> None:
     """When the analytical store was last synced, and its tables."""
-    with _store(path, refresh=False) as (store, _):
-        report = sync_mod.status(store)
+    with _store(path, refresh=False) as (store, cfg):
+        report = sync_mod.status(store, settings=cfg)
     if as_json:
         _print_json(report)
         return
@@ -333,6 +356,12 @@ def status_command(as_json: JsonOpt = False, path: PathOpt = None) -> None:
             t["id_watermark"] or t["time_watermark"] or "—",
         )
     Console().print(table)
+    if report.get("parquet"):
+        p = report["parquet"]
+        console.print(
+            f"engine {report['engine']}; Parquet copy in {p['dir']}: "
+            f"last sync {p['last_sync_at'] or 'never'}"
+        )
 
 
 # --- printing ----------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ cxm.analytics.metrics. The statement first groups the fact table by UTC day and 
 number (small integer keys, no join), then maps the few resulting rows to periods (week,
 month, ...) and to touchpoint keys, stages, departments and surveys, summing the counts again.
 Customer-derived dimensions (segment attribute, product/model) join the customer tables first.
-Each query shape is compiled to SQL once (Ibis → sqlglot) and cached; see `compiled`.
+Each query shape is compiled to SQL once per engine dialect (Ibis → sqlglot) and cached; see
+`compiled_for`. The same expressions run on DuckDB (the Store) and on Spark over the Parquet
+copy (cxm.analytics.spark): any `cxm.analytics.engine.Engine`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 
 from cxm.analytics import metrics
-from cxm.analytics.store import Store, table
+from cxm.analytics.engine import Engine
+from cxm.analytics.store import table
 from cxm.shared.errors import Invalid
 
 Period = Literal["day", "week", "month", "quarter", "year"]
@@ -151,7 +154,7 @@ def register_topic_source(name: str, source: TopicSource, *, default: bool = Fal
 
 
 def nps(
-    store: Store,
+    store: Engine,
     *,
     period: str | None = None,
     by: Sequence[str] = (),
@@ -177,7 +180,7 @@ def nps(
 
 
 def csat(
-    store: Store,
+    store: Engine,
     *,
     period: str | None = None,
     by: Sequence[str] = (),
@@ -191,7 +194,7 @@ def csat(
 
 
 def ces(
-    store: Store,
+    store: Engine,
     *,
     period: str | None = None,
     by: Sequence[str] = (),
@@ -208,7 +211,7 @@ def ces(
 
 
 def response_rate(
-    store: Store,
+    store: Engine,
     *,
     period: str | None = None,
     by: Sequence[str] = (),
@@ -254,7 +257,7 @@ _COUNT: Measures = {"n": lambda t: t.count()}
 
 
 def _answer_counts(
-    store: Store, qtype: str, period: str | None, by: Sequence[str], filters: Filters
+    store: Engine, qtype: str, period: str | None, by: Sequence[str], filters: Filters
 ) -> Grouped:
     _check_dims(by, SURVEY_DIMS)
     return _run(store, "answers", qtype, _period(period), tuple(by), filters, period=period, by=by)
@@ -266,7 +269,7 @@ Exposure = Literal["holders", "interactions"]
 
 
 def complaint_rate(
-    store: Store,
+    store: Engine,
     *,
     period: str | None = None,
     by: Sequence[str] = (),
@@ -354,7 +357,7 @@ def _topic_source(topics: str | TopicSource | None) -> TopicSource:
 
 
 def _holder_exposure(
-    store: Store,
+    store: Engine,
     period: str | None,
     dims: list[str],
     filters: Filters,
@@ -366,11 +369,11 @@ def _holder_exposure(
     as (spans started in buckets ≤ p) − (spans ended in buckets < p), so the holdings are
     scanned once whatever the number of periods."""
     if period is None:
-        got = store.query(compiled("holders_total", tuple(dims), filters))
+        got = _rows(store, "holders_total", tuple(dims), filters)
         return {(None, _key(r, dims)): int(r["n"]) for r in got}
     started: dict[tuple[Any, ...], list[tuple[date, int]]] = {}
     ended: dict[tuple[Any, ...], list[tuple[date, int]]] = {}
-    for r in store.query(compiled("holders_moves", period, tuple(dims), filters)):
+    for r in _rows(store, "holders_moves", period, tuple(dims), filters):
         target = started if r["move"] == "start" else ended
         target.setdefault(_key(r, dims), []).append((_as_date(r["bucket"]), int(r["n"])))
     periods = _periods_for(period, filters, [p for p, _, _ in counted])
@@ -419,7 +422,7 @@ _CHANGE: dict[str, Callable[[Any, Any], metrics.Change]] = {
 
 
 def compare(
-    store: Store,
+    store: Engine,
     metric: str,
     *,
     current: tuple[datetime, datetime],
@@ -542,12 +545,12 @@ def parse_segment(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 
 def _run(
-    store: Store, query: str, *args: Hashable, period: str | None, by: Sequence[str]
+    store: Engine, query: str, *args: Hashable, period: str | None, by: Sequence[str]
 ) -> Grouped:
     """Runs a grouped query (compiled once per shape, see `compiled`) and returns
     (period start, {dimension: label}, {measure: value}) per group, in order."""
     out = []
-    for r in store.query(compiled(query, *args)):
+    for r in _rows(store, query, *args):
         if not r.get("n"):
             continue  # a total over no rows: no group at all
         for measure in _MEASURE_NAMES & r.keys():
@@ -558,11 +561,22 @@ def _run(
     return out
 
 
-@functools.lru_cache(maxsize=1024)
+def _rows(store: Engine, query: str, *args: Hashable) -> list[dict[str, Any]]:
+    """Runs one of the KPI expressions on the engine, compiled once per shape and dialect."""
+    return store.query(compiled_for(store.dialect, query, *args))
+
+
 def compiled(query: str, *args: Hashable) -> str:
     """The DuckDB SQL of one of the KPI expressions, built with Ibis and cached by its
     arguments (a dashboard asks the same shapes again and again)."""
-    return str(ibis.to_sql(expression(query, *args), dialect="duckdb"))
+    return compiled_for("duckdb", query, *args)
+
+
+@functools.lru_cache(maxsize=1024)
+def compiled_for(dialect: str, query: str, *args: Hashable) -> str:
+    """The SQL of one of the KPI expressions in an engine's dialect (duckdb, pyspark), built
+    with Ibis and cached by its arguments."""
+    return str(ibis.to_sql(expression(query, *args), dialect=dialect))
 
 
 def expression(query: str, *args: Any) -> ir.Table:

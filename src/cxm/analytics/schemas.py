@@ -141,6 +141,7 @@ class SyncOut(BaseModel):
     lag_seconds_before: float | None
     seconds: float
     tables: dict[str, dict[str, Any]]
+    parquet: dict[str, Any] | None = None
 
 
 class StatusOut(BaseModel):
@@ -149,3 +150,5 @@ class StatusOut(BaseModel):
     lag_seconds: float | None
     max_lag_seconds: float
     tables: dict[str, dict[str, Any]]
+    engine: str = "duckdb"
+    parquet: dict[str, Any] | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,6 +12,7 @@ from cxm.analytics.metrics import DEFAULT_MIN_N
 from cxm.config import Settings
 
 STORE_FILE = "analytics.duckdb"
+PARQUET_DIR = "analytics-parquet"
 
 
 class AnalyticsSettings(BaseSettings):
@@ -49,6 +51,34 @@ class AnalyticsSettings(BaseSettings):
         default=("complaint",),
         description="Feedback sources counted as complaints in the complaint rate.",
     )
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Where the KPI queries run: the DuckDB file (embedded), or Apache Spark "
+        "over the Parquet copy of the store (the sync then always writes Parquet).",
+    )
+    parquet: bool = Field(
+        default=False,
+        description="Write the Parquet copy of the store after each sync even with the "
+        "DuckDB engine (for Spark or other readers).",
+    )
+    parquet_dir: Path | None = Field(
+        default=None,
+        description="Where the Parquet copy lives (default: analytics-parquet next to the "
+        "DuckDB file); one folder per table, one file per month.",
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        description="The Spark master URL (local[N], spark://host:7077, yarn, k8s://...).",
+    )
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description='Extra Spark settings as JSON, e.g. {"spark.executor.memory": "8g"}.',
+    )
+
+    @property
+    def writes_parquet(self) -> bool:
+        """Whether the sync keeps the Parquet copy up to date."""
+        return self.parquet or self.engine == "spark"
 
 
 def store_path(settings: Settings, analytics: AnalyticsSettings | None = None) -> Path:
@@ -56,3 +86,10 @@ def store_path(settings: Settings, analytics: AnalyticsSettings | None = None) -
     if analytics is not None and analytics.path is not None:
         return analytics.path
     return settings.data_dir / STORE_FILE
+
+
+def parquet_path(store_file: Path, analytics: AnalyticsSettings | None = None) -> Path:
+    """Where the Parquet copy of the store at `store_file` lives."""
+    if analytics is not None and analytics.parquet_dir is not None:
+        return analytics.parquet_dir
+    return Path(store_file).parent / PARQUET_DIR

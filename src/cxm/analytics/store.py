@@ -8,7 +8,10 @@ All timestamps are naive UTC (TIMESTAMP, not TIMESTAMPTZ) so that period buckets
 on a session time zone. Each fact also carries its UTC day (`*_on`) and a small touchpoint
 number: the dashboard queries group 10M rows by (day, touchpoint number) and only then map
 days to weeks/months and numbers to touchpoints, stages and departments.
-No free text is copied: only ids, codes, scores and timestamps.
+No free text is copied: only ids, codes, scores and timestamps, and the text analysis's
+masked text (cxm.analytics.text_topics). With CXM_ANALYTICS_ENGINE=spark (or
+CXM_ANALYTICS_PARQUET=true) each sync also refreshes a Parquet copy (cxm.analytics.parquet)
+that Spark reads through the same Ibis queries (cxm.analytics.spark).
 """
 
 from __future__ import annotations
@@ -158,6 +161,28 @@ SCHEMAS: dict[str, ibis.Schema] = {
             "touchpoint_no": "int32",
         }
     ),
+    # service cases change (status, escalation) until they are closed; no subject or notes
+    "cases": ibis.schema(
+        {
+            "id": "uuid",
+            "customer_id": "uuid",
+            "status": "string",
+            "priority": "string",
+            "category": "string",
+            "topic": "string",
+            "team_id": "uuid",
+            "touchpoint_id": "uuid",
+            "product_model": "string",
+            "source": "string",
+            "escalation_level": "int32",
+            "opened_at": "timestamp",
+            "first_response_at": "timestamp",
+            "resolved_at": "timestamp",
+            "closed_at": "timestamp",
+            "opened_on": "date",
+            "touchpoint_no": "int32",
+        }
+    ),
     # small stable numbers for touchpoint ids: the facts group by these (a 4-byte key
     # hashes several times faster than a 16-byte UUID) and by day
     "touchpoint_numbers": ibis.schema({"id": "uuid", "no": "int32"}),
@@ -204,7 +229,12 @@ def table(name: str) -> ir.Table:
 
 
 class Store:
-    """One open analytical store. Queries take a cursor each; syncs hold the store's lock."""
+    """One open analytical store. Queries take a cursor each; syncs hold the store's lock.
+
+    Also the embedded query engine (cxm.analytics.engine.Engine): the KPI layer compiles its
+    Ibis expressions to `dialect` and runs them with `query`."""
+
+    dialect = "duckdb"
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -239,6 +269,10 @@ class Store:
     def backend(self) -> DuckDBBackend:
         """An Ibis backend on a fresh cursor (thread-safe to use from one request)."""
         return ibis.duckdb.from_connection(self.cursor())
+
+    def compile(self, expr: ir.Table) -> str:
+        """The DuckDB SQL of an Ibis expression over the store's tables."""
+        return str(ibis.to_sql(expr, dialect=self.dialect))
 
     def execute(self, expr: ir.Table) -> list[dict[str, Any]]:
         """Runs an Ibis expression over the store and returns its rows as dicts."""
@@ -296,6 +330,15 @@ class Store:
             cur.close()
 
     # --- schema ---
+
+    def ensure_tables(self) -> None:
+        """Creates the tables registered since the store was opened (cxm.analytics.sync.register
+        after open: e.g. a feature imported later by a command)."""
+        known = {
+            r[0] for r in self.cursor().execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        if set(SCHEMAS) - known:
+            self._ensure_schema()
 
     def _ensure_schema(self) -> None:
         with self.lock, self.transaction() as cur:

@@ -1,7 +1,10 @@
 """Incremental, idempotent sync from the operational database into the analytical store.
 
 Reads only through the given SQLAlchemy session (SQLite or PostgreSQL), moves rows in through
-Arrow, and never copies free text. Four modes, one per kind of table:
+Arrow, and never copies free text (the text analysis's masked text only). After the DuckDB
+store is up to date, the Parquet copy is refreshed when settings ask for it
+(cxm.analytics.parquet: only the months that changed are rewritten).
+Four modes, one per kind of table:
 
 - ``append``: append-only tables with time-ordered UUIDv7 ids (interactions, responses, answers,
   feedback). Chunks of ``id > watermark`` in id order; each chunk's insert and its watermark
@@ -11,13 +14,15 @@ Arrow, and never copies free text. Four modes, one per kind of table:
 - ``updated``: mutable tables with ``updated_at`` (customers, holdings): rows changed since the
   watermark minus the overlap are upserted; every ``full_refresh_seconds`` the table is
   reloaded whole (removing rows deleted at the source), in one transaction.
-- ``window``: survey invitations change (sent, responded) until they expire: new ids plus every
-  invitation not yet expired at the previous sync are upserted.
+- ``window``: survey invitations change (sent, responded) until they expire, cases until they
+  close: new ids plus every row that could still change at the previous sync (not expired, not
+  closed: the spec's ``changing`` condition) are upserted.
 - ``refresh``: small catalogue tables are replaced whole in one transaction.
 """
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -31,13 +36,26 @@ import duckdb
 import ibis  # type: ignore[import-untyped]
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
-from sqlalchemy import DateTime, Select, String, Uuid, cast, or_, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Select,
+    String,
+    Uuid,
+    cast,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from cxm.accounts.models import Department
 from cxm.analytics import store as store_mod
-from cxm.analytics.settings import AnalyticsSettings
+from cxm.analytics.settings import AnalyticsSettings, parquet_path
 from cxm.analytics.store import Store
+from cxm.cases.models import Case
 from cxm.customers.models import Customer, Holding
 from cxm.feedback.models import Feedback
 from cxm.interactions.models import Interaction
@@ -81,6 +99,10 @@ class TableSpec:
     transform: Transform | None = None
     # (day column, timestamp column): the UTC day, derived chunk-wise
     days: tuple[tuple[str, str], ...] = ()
+    # window mode: the rows that may have changed since a time (default: not yet expired)
+    changing: Callable[[datetime], ColumnElement[bool]] | None = None
+    # the Parquet copy: one file per month of this (immutable) date/timestamp column
+    partition: str | None = None
 
 
 # --- the operational selects -------------------------------------------------------------------
@@ -128,6 +150,20 @@ def _invitations() -> AnySelect:
         i.id, i.survey_id, i.customer_id, i.touchpoint_id, i.channel, i.status, i.created_at,
         i.send_at, i.sent_at, i.expires_at, i.responded_at,
     )  # fmt: skip
+
+
+def _cases() -> AnySelect:
+    c = Case
+    return select(
+        c.id, c.customer_id, c.status, c.priority, c.category, c.topic, c.team_id,
+        c.touchpoint_id, c.product_model, c.source, c.escalation_level, c.opened_at,
+        c.first_response_at, c.resolved_at, c.closed_at,
+    )  # fmt: skip
+
+
+def _cases_changing(since: datetime) -> ColumnElement[bool]:
+    """Open cases can still change; closed ones only when reopened (a new status change)."""
+    return or_(Case.is_open.is_(True), Case.status_changed_at >= since)
 
 
 def _interactions() -> AnySelect:
@@ -244,6 +280,17 @@ SPECS: list[TableSpec] = [
         id_column=SurveyInvitation.id,
         expires_column=SurveyInvitation.expires_at,
         days=(("sent_on", "sent_at"),),
+        partition="created_at",
+    ),
+    TableSpec(
+        "cases",
+        S["cases"],
+        Mode.WINDOW,
+        _cases,
+        id_column=Case.id,
+        changing=_cases_changing,
+        days=(("opened_on", "opened_at"),),
+        partition="opened_at",
     ),
     TableSpec(
         "interactions",
@@ -252,6 +299,7 @@ SPECS: list[TableSpec] = [
         _interactions,
         id_column=Interaction.id,
         days=(("occurred_on", "occurred_at"),),
+        partition="occurred_on",
     ),
     TableSpec(
         "survey_responses",
@@ -259,6 +307,7 @@ SPECS: list[TableSpec] = [
         Mode.APPEND,
         _responses,
         id_column=SurveyResponse.id,
+        partition="submitted_at",
     ),
     TableSpec(
         "survey_answers",
@@ -268,6 +317,7 @@ SPECS: list[TableSpec] = [
         id_column=SurveyAnswer.id,
         transform=_choices,
         days=(("submitted_on", "submitted_at"),),
+        partition="submitted_on",
     ),
     TableSpec(
         "feedback",
@@ -277,6 +327,7 @@ SPECS: list[TableSpec] = [
         id_column=Feedback.id,
         transform=_feedback_topic,
         days=(("occurred_on", "occurred_at"),),
+        partition="occurred_on",
     ),
 ]
 
@@ -315,18 +366,26 @@ def sync(
     now: datetime | None = None,
     full: bool = False,
     tables: Sequence[str] | None = None,
+    parquet_dir: Path | str | None = None,
 ) -> dict[str, Any]:
     """Brings the analytical store up to date with what `db` sees; safe to re-run at any time
-    (after a crash too): no row is lost or doubled. Returns per-table counts and the lag."""
+    (after a crash too): no row is lost or doubled. Returns per-table counts and the lag.
+
+    With `parquet_dir`, or settings that ask for it (engine spark, parquet), the Parquet copy
+    is brought up to date afterwards (report key "parquet")."""
     if store is None:
         if duckdb_path is None:
             raise ValueError("give duckdb_path or store")
         with Store(duckdb_path) as own:
-            return sync(db, store=own, settings=settings, now=now, full=full, tables=tables)
+            return sync(
+                db, store=own, settings=settings, now=now, full=full, tables=tables,
+                parquet_dir=parquet_dir,
+            )  # fmt: skip
     cfg = settings or AnalyticsSettings()
     now = _naive_utc(now or datetime.now(UTC))
     started = time.perf_counter()
     with store.lock:
+        store.ensure_tables()
         previous = store.last_synced_at()
         reports: dict[str, TableReport] = {}
         deferred: Deferred = {}
@@ -352,17 +411,30 @@ def sync(
         totals = {n: st["rows_total"] for n, st in store.sync_state().items()}
         for name, report in reports.items():
             report.rows_total = int(totals.get(name) or 0)
-    return {
+        exported: dict[str, Any] | None = None
+        if parquet_dir is None and cfg.writes_parquet:
+            parquet_dir = parquet_path(store.path, cfg)
+        if parquet_dir is not None:
+            from cxm.analytics import parquet
+
+            exported = parquet.export(store, parquet_dir, now=now)
+    out: dict[str, Any] = {
         "synced_at": now.replace(tzinfo=UTC).isoformat(),
         "previous_sync_at": previous.replace(tzinfo=UTC).isoformat() if previous else None,
         "lag_seconds_before": (now - previous).total_seconds() if previous else None,
         "seconds": round(time.perf_counter() - started, 3),
         "tables": {name: vars(r) for name, r in reports.items()},
     }
+    if exported is not None:
+        out["parquet"] = exported
+    return out
 
 
-def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
-    """When the store was last synced, how far behind it is, and each table's watermark."""
+def status(
+    store: Store, *, now: datetime | None = None, settings: AnalyticsSettings | None = None
+) -> dict[str, Any]:
+    """When the store was last synced, how far behind it is, and each table's watermark; with
+    settings, also the engine and the state of the Parquet copy."""
     now = _naive_utc(now or datetime.now(UTC))
     last = store.last_synced_at()
     tables = {}
@@ -374,12 +446,27 @@ def status(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
             "full_refresh_at": _iso(state["full_refresh_at"]),
             "synced_at": _iso(state["synced_at"]),
         }
-    return {
+    out: dict[str, Any] = {
         "path": str(store.path),
         "last_sync_at": _iso(last),
         "lag_seconds": (now - last).total_seconds() if last else None,
         "tables": tables,
     }
+    if settings is not None:
+        from cxm.analytics import parquet
+
+        out["engine"] = settings.engine
+        directory = parquet_path(store.path, settings)
+        manifest = parquet.read_manifest(directory)
+        if settings.writes_parquet or manifest:
+            synced = manifest.get("last_sync_at")
+            out["parquet"] = {
+                "dir": str(directory),
+                "exported_at": manifest.get("exported_at"),
+                "last_sync_at": _iso(datetime.fromisoformat(synced)) if synced else None,
+                "rows": {n: t.get("rows") for n, t in manifest.get("tables", {}).items()},
+            }
+    return out
 
 
 def is_stale(store: Store, *, max_lag_seconds: float, now: datetime | None = None) -> bool:
@@ -519,15 +606,18 @@ def _window(
     db: Session, store: Store, spec: TableSpec, cfg: AnalyticsSettings, report: TableReport,
     state: dict[str, Any], *, now: datetime, deferred: Deferred,
 ) -> None:  # fmt: skip
-    assert spec.id_column is not None and spec.expires_column is not None
+    assert spec.id_column is not None
     query = spec.query()
     id_watermark = _parse_id(state.get("id_watermark"))
     last_sync: datetime | None = state.get("synced_at")
     if id_watermark is not None and last_sync is not None:
         since = (last_sync - timedelta(seconds=cfg.overlap_seconds)).replace(tzinfo=UTC)
-        query = query.where(
-            or_(spec.id_column > _id_floor(id_watermark, cfg), spec.expires_column >= since)
-        )
+        if spec.changing is not None:
+            changing = spec.changing(since)
+        else:
+            assert spec.expires_column is not None
+            changing = spec.expires_column >= since
+        query = query.where(or_(spec.id_column > _id_floor(id_watermark, cfg), changing))
     newest = id_watermark
     for chunk in _chunks(db, query, cfg.chunk_rows):
         table = _to_arrow(spec, chunk)
@@ -552,15 +642,14 @@ def _append(
         query = spec.query()
         if after is not None:
             query = query.where(spec.id_column > after)
-        query = _raw(db, query.order_by(spec.id_column).limit(cfg.chunk_rows))
-        rows = db.connection().execute(query).all()
+        rows = _fetch(db, query.order_by(spec.id_column).limit(cfg.chunk_rows))
         if not rows:
             break
         table = _to_arrow(spec, rows)
         report.rows_read += table.num_rows
         watermark = _max_v7(table, watermark, ordered=True)
         _commit_append(store, spec, table, watermark, now=now, report=report)
-        after = uuid.UUID(str(rows[-1][0]))
+        after = uuid.UUID(str(rows.rows[-1][0]))
         if len(rows) < cfg.chunk_rows:
             break
     if report.rows_read == 0:
@@ -597,8 +686,7 @@ def _late_rows(
         cur.close()
     for start in range(0, len(missing), 500):
         batch = missing[start : start + 500]
-        query = _raw(db, spec.query().where(spec.id_column.in_(batch)))
-        rows = db.connection().execute(query).all()
+        rows = _fetch(db, spec.query().where(spec.id_column.in_(batch)))
         if rows:
             table = _to_arrow(spec, rows)
             report.rows_read += table.num_rows
@@ -619,10 +707,79 @@ def _commit_append(
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _chunks(db: Session, query: AnySelect, size: int) -> Iterator[Sequence[Any]]:
+@dataclass
+class _Rows:
+    """Plain DBAPI rows of one chunk and their column names."""
+
+    keys: list[str]
+    rows: list[tuple[Any, ...]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _chunks(db: Session, query: AnySelect, size: int) -> Iterator[_Rows]:
     # Core, not the ORM: plain rows, read through the session's own connection/transaction
-    result = db.connection().execute(_raw(db, query).execution_options(yield_per=size))
-    yield from result.partitions(size)
+    raw = _raw(db, query)
+    if db.get_bind().dialect.name != "sqlite":
+        # a server-side cursor, through SQLAlchemy's buffer (it reads ahead of the cursor)
+        streamed = db.connection().execute(raw.execution_options(yield_per=size))
+        keys = list(streamed.keys())
+        for part in streamed.partitions(size):
+            yield _Rows(keys, [tuple(r) for r in part])
+        return
+    # SQLite reads lazily anyway: straight from the DBAPI cursor, without Row objects
+    decode = _decoders(db, raw)
+    result = db.connection().execute(raw)
+    try:
+        keys = list(result.keys())
+        while batch := result.cursor.fetchmany(size):
+            yield _Rows(keys, _decoded(batch, decode))
+    finally:
+        result.close()
+
+
+def _fetch(db: Session, query: AnySelect) -> _Rows:
+    """All rows of a (limited) SELECT, straight from the DBAPI cursor."""
+    raw = _raw(db, query)
+    result = db.connection().execute(raw)
+    try:
+        return _Rows(list(result.keys()), _decoded(result.cursor.fetchall(), _decoders(db, raw)))
+    finally:
+        result.close()
+
+
+def _decoders(db: Session, query: AnySelect) -> dict[int, Callable[[Any], Any]]:
+    """What SQLAlchemy would do to the few columns that need it (JSON text, SQLite's 0/1
+    booleans); every other column is read as the driver gives it (see _raw)."""
+    sqlite = db.get_bind().dialect.name == "sqlite"
+    out: dict[int, Callable[[Any], Any]] = {}
+    for i, col in enumerate(getattr(query, "selected_columns", ())):
+        if isinstance(col.type, JSON):
+            out[i] = _json
+        elif sqlite and isinstance(col.type, Boolean):
+            out[i] = _bool
+    return out
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _bool(value: Any) -> Any:
+    return None if value is None else bool(value)
+
+
+def _decoded(rows: Sequence[Any], decode: dict[int, Callable[[Any], Any]]) -> list[tuple[Any, ...]]:
+    if not decode:
+        return rows if isinstance(rows, list) else list(rows)
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, fn in decode.items():
+            values[i] = fn(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def _raw(db: Session, query: AnySelect) -> AnySelect:
@@ -655,19 +812,19 @@ _ARROW: dict[str, pa.DataType] = {
     "int16": pa.int64(),
     "int32": pa.int64(),
     "int64": pa.int64(),
+    "float64": pa.float64(),
     "boolean": pa.bool_(),
     "array<string>": pa.list_(pa.string()),
     "map<string, string>": pa.map_(pa.string(), pa.string()),
 }
 
 
-def _to_arrow(spec: TableSpec, rows: Sequence[Any]) -> pa.Table:
-    keys = list(rows[0]._fields) if rows else []
-    columns: dict[str, list[Any]] = {
-        k: list(v) for k, v in zip(keys, zip(*rows, strict=True), strict=True)
-    }
+def _to_arrow(spec: TableSpec, chunk: _Rows) -> pa.Table:
+    columns: dict[str, Sequence[Any]] = dict(
+        zip(chunk.keys, zip(*chunk.rows, strict=True), strict=True)
+    )
     if spec.transform is not None:
-        columns = spec.transform(columns)
+        columns = dict(spec.transform({k: list(v) for k, v in columns.items()}))
     days = dict(spec.days)
     arrays: dict[str, pa.Array] = {}
     for name, dtype in spec.schema.items():
@@ -678,7 +835,7 @@ def _to_arrow(spec: TableSpec, rows: Sequence[Any]) -> pa.Table:
     return pa.table(arrays)
 
 
-def _array(values: list[Any], kind: str) -> pa.Array:
+def _array(values: Sequence[Any], kind: str) -> pa.Array:
     """One column for DuckDB; text (ids, enums, SQLite timestamps) is cast by DuckDB on insert."""
     first = next((v for v in values if v is not None), None)
     if kind in ("uuid", "string", "timestamp", "date") and isinstance(first, str):

@@ -452,7 +452,7 @@ def transition(
         case.goodwill = goodwill
         case.goodwill_value_eur = goodwill_value_eur
     previous = case.status
-    reopening = previous in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    reopening = previous in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and is_open(to)
     _close_pause(db, case, now)
     if to in PAUSING_STATUSES:
         db.add(CasePause(case_id=case.id, started_at=now))

@@ -4,11 +4,13 @@ complaint rate by topic and month, and the most frequent text topics with their 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from cachetools import TTLCache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -213,6 +215,37 @@ def topic_sentiment(
     rows = [TopicSentiment(topic, counts) for topic, counts in found.items()]
     rows.sort(key=lambda r: (-r.total, r.topic))
     return rows[:limit]
+
+
+T = TypeVar("T")
+
+# Dashboard figures that read many rows are kept for a short while (CXM_DASHBOARD_CACHE_SECONDS,
+# like the analytical store's own lag): a CX dashboard is refreshed far more often than it changes.
+_cache: TTLCache[Hashable, tuple[float, Any]] = TTLCache(maxsize=512, ttl=3600)
+_cache_lock = threading.Lock()
+
+
+def cached(key: Hashable, compute: Callable[[], T], *, ttl: float) -> T:
+    """compute() once per key within ttl seconds (ttl <= 0: always compute)."""
+    if ttl <= 0:
+        return compute()
+    now = datetime.now(UTC).timestamp()
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]  # type: ignore[no-any-return]
+    value = compute()
+    with _cache_lock:
+        _cache[key] = (now, value)
+    return value
+
+
+def interactions_since(store: Store, since: datetime) -> int:
+    """Interactions that occurred since the instant, counted in the analytical store (the
+    operational log has no time index, by design: reports read the store)."""
+    i = table("interactions")
+    rows = store.execute(i.filter(i.occurred_at >= since).aggregate(n=i.id.count()))
+    return int(rows[0]["n"]) if rows else 0
 
 
 def segment_options(store: Store, *, max_values: int = 12) -> list[tuple[str, str]]:

@@ -22,7 +22,6 @@ from cxm.dashboard import services
 from cxm.deps import ClockDep, DbSession, SettingsDep, WebUser
 from cxm.feedback.domain import FeedbackSource
 from cxm.feedback.models import Feedback
-from cxm.interactions.models import Interaction
 from cxm.surveys.models import SurveyResponse
 from cxm.textanalytics.domain import Sentiment
 from cxm.web_support import page
@@ -58,14 +57,7 @@ def dashboard(
                 select(func.count()).select_from(Customer).where(Customer.merged_into_id.is_(None))
             ),
         ),
-        (
-            "dashboard.interactions",
-            count(
-                select(func.count())
-                .select_from(Interaction)
-                .where(Interaction.occurred_at >= since)
-            ),
-        ),
+        ("dashboard.interactions", 0),
         (
             "dashboard.responses",
             count(
@@ -94,9 +86,23 @@ def dashboard(
         .limit(10)
     ).all()
     empty = tiles[0][1] == 0
+    # Whole minutes: the compiled KPI queries are cached by their parameters.
+    now = clock.now().replace(second=0, microsecond=0)
     cx: dict[str, object] = {}
+    if not empty:
+        cfg = get_analytics_settings(request)
+        store = get_store(request, settings, cfg)
+        sync.ensure_fresh(db, store, settings=cfg, now=clock.now())
+        tiles[1] = (
+            "dashboard.interactions",
+            services.cached(
+                ("interactions", settings.database_url, now),
+                lambda: services.interactions_since(store, now - timedelta(days=30)),
+                ttl=settings.dashboard_cache_seconds,
+            ),
+        )
     if role_allows(user.role, Permission.ANALYTICS_READ):
-        cx = _charts(request, db, clock.now(), settings, empty, months, touchpoint, segment)
+        cx = _charts(request, db, now, settings, empty, months, touchpoint, segment)
     return page(
         request,
         "dashboard/index.html",
@@ -131,8 +137,10 @@ def _charts(
         return out
     cfg = get_analytics_settings(request)
     store = get_store(request, settings, cfg)
-    sync.ensure_fresh(db, store, settings=cfg, now=now)
-    segments = services.segment_options(store)
+    ttl = settings.dashboard_cache_seconds
+    segments = services.cached(
+        ("segments", settings.database_url), lambda: services.segment_options(store), ttl=ttl
+    )
     selection = services.Selection(
         months=int(months)
         if months.isdigit() and int(months) in services.PERIOD_MONTHS
@@ -152,11 +160,15 @@ def _charts(
         complaints=services.pivot(
             services.complaint_rate_by_topic(store, now=now, min_n=cfg.min_n, filters=scoped)
         ),
-        topic_sentiment=services.topic_sentiment(
-            db,
-            start=selection.start(now),
-            end=selection.end(now),
-            touchpoint=selection.touchpoint,
+        topic_sentiment=services.cached(
+            ("topics", settings.database_url, selection.start(now), selection.touchpoint),
+            lambda: services.topic_sentiment(
+                db,
+                start=selection.start(now),
+                end=selection.end(now),
+                touchpoint=selection.touchpoint,
+            ),
+            ttl=ttl,
         ),
     )
     return out

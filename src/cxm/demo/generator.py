@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from cxm.accounts.models import Department, User
 from cxm.customers.models import Customer, Holding, Identity
+from cxm.demo import cases as demo_cases
 from cxm.demo import data, voc
 from cxm.demo.common import CHUNK, Progress, table, uuid7_from
 from cxm.demo.common import insert_rows as _insert
@@ -58,6 +59,11 @@ class DemoSummary:
     responses: int = 0
     feedback: int = 0
     consent_entries: int = 0
+    cases: int = 0
+    open_cases: int = 0
+    notices: int = 0
+    messages: int = 0
+    hero_case: str | None = None
 
 
 def build_demo(
@@ -77,7 +83,8 @@ def build_demo(
     called per chunk; stages are "catalogue", "customers", "identities", "holdings" (counting
     rows), "interactions" (counting customers whose history is written), then the voice of the
     customer: "surveys", "consent", "channel preferences", "invitations", "responses",
-    "answers", "survey interactions" and "feedback" (counting rows).
+    "answers", "survey interactions" and "feedback" (counting rows), and last the closed loop:
+    "cases" (counting the steps of its cases and the notice).
     """
     now = ensure_utc(now)
     if customers < 1:
@@ -120,6 +127,15 @@ def build_demo(
         ),
         report=report,
     )
+    loop = demo_cases.load(
+        db,
+        random.Random(f"{seed}:closed-loop"),
+        catalogue,
+        story=voc.Story(
+            start=start, now=now, fault_start=history.fault_start, fix_known=history.fix_known
+        ),
+        report=report,
+    )
 
     return DemoSummary(
         customers=len(customer_rows),
@@ -128,12 +144,17 @@ def build_demo(
         touchpoints=len(catalogue.touchpoints),
         departments=len(catalogue.departments),
         users=len(catalogue.staff),
-        interactions=interactions + voice.interactions,
-        surveys=voice.surveys,
-        invitations=voice.invitations,
-        responses=voice.responses,
-        feedback=voice.feedback,
+        interactions=interactions + voice.interactions + loop.interactions,
+        surveys=voice.surveys + loop.surveys,
+        invitations=voice.invitations + loop.invitations,
+        responses=voice.responses + loop.responses,
+        feedback=voice.feedback + loop.feedback,
         consent_entries=voice.consent_entries,
+        cases=loop.cases,
+        open_cases=loop.open_cases,
+        notices=loop.notices,
+        messages=loop.messages,
+        hero_case=loop.hero_case,
     )
 
 

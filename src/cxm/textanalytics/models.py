@@ -48,7 +48,11 @@ class TextTopic(Base):
     """One topic of one analysis: the row that topic filters and complaint rates count."""
 
     __tablename__ = "text_topics"
-    __table_args__ = (Index("ix_text_topics_topic_time", "taxonomy", "topic", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_text_topics_topic_time", "taxonomy", "topic", "occurred_at"),
+        # Covers the dashboard's topics × sentiment count over a period without the table.
+        Index("ix_text_topics_time_sentiment", "taxonomy", "occurred_at", "topic", "sentiment"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     analysis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("text_analyses.id"), index=True)

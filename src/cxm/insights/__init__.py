@@ -1,0 +1,1 @@
+"""Insights: what drives NPS (key drivers, moments of truth), customer value and churn risk."""

@@ -1,0 +1,1 @@
+"""Segments: saved rules over customers (attributes, holdings, NPS, value, risk, behaviour)."""
