@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import expect
 
 from cxm import features  # noqa: F401
 from cxm.accounts import services as accounts
@@ -243,7 +244,9 @@ def test_charts_draw_and_a_label_correction_is_saved_without_console_errors(
     items = page.get_by_test_id("feedback-item")
     assert items.count() == 25
     page.get_by_test_id("more").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=feedback-item]').length == 32")
+    # A locator assertion polls from Playwright's side: page-side polling would need eval,
+    # which the CSP (rightly) forbids.
+    expect(items).to_have_count(32)
     assert page.get_by_test_id("more").count() == 0
     assert page.url == server + "/app/feedback"  # htmx appended the rest in place
 
