@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -32,31 +28,17 @@ from cxm.outreach.jobs import delivery_context
 from cxm.shared.clock import utcnow
 from cxm.surveys import services as surveys
 from cxm.surveys.domain import FatiguePolicy, SurveyStatus
+from tests.e2e import support
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 PASSWORD = "browser-test-pw"
 
-pytestmark = [
-    pytest.mark.browser,
-    # Outside CI a machine without Chromium skips; in CI a missing browser fails the run.
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="Debian chromium is not installed (apt-get install chromium)",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+pytestmark = support.MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("browser")
-    port = _free_port()
+    port = support.free_port()
     settings = Settings(
         database_url=f"sqlite:///{folder / 'cxm.db'}",
         data_dir=folder,
@@ -175,32 +157,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield instance
-        instance.close()
-
-
-def _shot(page: object, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-
-
 def test_agent_logs_in_switches_language_finds_the_customer_and_no_script_runs(
     server: dict[str, str], browser: object
 ) -> None:
@@ -212,15 +168,15 @@ def test_agent_logs_in_switches_language_finds_the_customer_and_no_script_runs(
     assert page.url.startswith(server["base"] + "/login")
     page.get_by_label("E-Mail-Adresse").fill("agent@example.com")
     page.get_by_label("Passwort").fill(PASSWORD)
-    _shot(page, "01-login")
+    support.shot(page, "01-login")
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(server["base"] + "/app")
-    _shot(page, "02-dashboard-de")
+    support.shot(page, "02-dashboard-de")
 
     page.get_by_test_id("language").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Dashboard").is_visible()
-    _shot(page, "03-dashboard-en")
+    support.shot(page, "03-dashboard-en")
 
     page.get_by_role("link", name="Customers").click()
     page.get_by_label("Name, e-mail, phone or customer number").fill("weber")
@@ -230,7 +186,7 @@ def test_agent_logs_in_switches_language_finds_the_customer_and_no_script_runs(
     assert page.get_by_test_id("customer-name").inner_text() == "Erika Weber"
     assert "Smartphone Modell X" in page.get_by_test_id("holdings").inner_text()
     assert "<script>" in page.get_by_test_id("feedback").inner_text()
-    _shot(page, "04-customer-360")
+    support.shot(page, "04-customer-360")
     assert dialogs == []
     assert page.evaluate("window.__xss") is None
     context.close()
@@ -241,12 +197,12 @@ def test_a_customer_answers_the_survey_on_a_phone(server: dict[str, str], browse
     page = context.new_page()
     page.goto(f"{server['base']}/s/{server['token']}")
     assert page.get_by_role("heading", name="Wie war Ihr Anruf?").is_visible()
-    _shot(page, "05-survey-phone")
+    support.shot(page, "05-survey-phone")
     page.get_by_role("radio", name="9").check()
     page.get_by_label("Was können wir besser machen?").fill("Schneller zurückrufen")
     page.get_by_role("button", name="Absenden").click()
     assert page.get_by_role("heading", name="Vielen Dank!").is_visible()
-    _shot(page, "06-survey-thanks")
+    support.shot(page, "06-survey-thanks")
     page.goto(f"{server['base']}/s/{server['token']}")
     assert page.get_by_role("heading", name="Bereits beantwortet").is_visible()
     context.close()
@@ -270,7 +226,7 @@ def test_an_agent_works_the_case_from_the_queue_to_resolved(
     _login(page, server["base"], "desk@example.com")
     page.get_by_role("link", name="Fälle").click()
     assert server["case"] in page.get_by_test_id("case-queue").inner_text()
-    _shot(page, "07-case-queue")
+    support.shot(page, "07-case-queue")
     page.get_by_role("link", name=server["case"]).click()
     page.wait_for_load_state()
     # The acknowledgement went out when the case was opened.
@@ -293,14 +249,14 @@ def test_an_agent_works_the_case_from_the_queue_to_resolved(
     page.get_by_test_id("reply-check").click()
     page.wait_for_load_state()
     assert "Frau Weber" in page.get_by_test_id("reply-quality").inner_text()
-    _shot(page, "08-case-reply-quality")
+    support.shot(page, "08-case-reply-quality")
     page.get_by_label("Ursache (Code)").fill("device_software")
     page.get_by_label("Kulanz", exact=True).fill("100 Freiminuten")
     page.get_by_test_id("resolve").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("case-status").inner_text() == "gelöst"
     assert "100 Freiminuten" in page.content()
-    _shot(page, "09-case-resolved")
+    support.shot(page, "09-case-resolved")
     assert dialogs == [] and page.evaluate("window.__xss") is None
     context.close()
 
@@ -321,10 +277,10 @@ def test_a_manager_previews_and_sends_the_notice_to_all_owners(
     page.get_by_role("button", name="Entwurf anlegen und Vorschau zeigen").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("holders").inner_text() == "1"
-    _shot(page, "10-notice-preview")
+    support.shot(page, "10-notice-preview")
     page.get_by_test_id("send-notice").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("notice-preview").is_visible()
     assert "sent" in page.content()
-    _shot(page, "11-notice-sent")
+    support.shot(page, "11-notice-sent")
     context.close()

@@ -4,14 +4,10 @@ filters, loads more with htmx, and a label correction is saved; the console stay
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,19 +32,12 @@ from cxm.surveys import services as surveys
 from cxm.textanalytics import services as text
 from cxm.touchpoints import services as touchpoints
 from cxm.web_support import STATIC_DIR
+from tests.e2e import support
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 PASSWORD = "browser-test-pw"
 CHARTS = ("trend", "by-touchpoint", "complaints", "topics")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="Debian chromium is not installed (apt-get install chromium)",
-    ),
-]
+pytestmark = support.MARKS
 
 COMPLAINTS = [
     ("Die Rechnung ist doppelt abgebucht worden, das ist eine Frechheit!", "billing"),
@@ -56,12 +45,6 @@ COMPLAINTS = [
     ("Die Hotline lässt mich 40 Minuten warten, ich kündige!", "waiting_time"),
     ("Falsche Rechnung schon wieder, bitte sofort korrigieren.", "billing"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _seed(settings: Settings) -> None:
@@ -145,7 +128,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not vendored.exists():
         pytest.fail("src/cxm/static/vendor/ is empty: run `make assets` (scripts/vendor-assets.sh)")
     folder = tmp_path_factory.mktemp("browser-dashboard")
-    port = _free_port()
+    port = support.free_port()
     settings = Settings(
         database_url=f"sqlite:///{folder / 'cxm.db'}",
         data_dir=folder,
@@ -164,32 +147,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield instance
-        instance.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _watch(page: Any) -> list[str]:
@@ -228,7 +185,7 @@ def test_charts_draw_and_a_label_correction_is_saved_without_console_errors(
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(server + "/app")
     _charts_drawn(page)
-    _shot(page, "20-dashboard-charts")
+    support.shot(page, "20-dashboard-charts")
 
     filters = page.get_by_test_id("dashboard-filters")
     filters.get_by_label("Zeitraum").select_option("3")
@@ -237,7 +194,7 @@ def test_charts_draw_and_a_label_correction_is_saved_without_console_errors(
     page.wait_for_url("**/app?months=3&touchpoint=hotline*")
     _charts_drawn(page)
     assert filters.get_by_label("Zeitraum").input_value() == "3"
-    _shot(page, "21-dashboard-filtered")
+    support.shot(page, "21-dashboard-filtered")
 
     page.get_by_role("navigation").get_by_role("link", name="Feedback").click()
     page.wait_for_url(server + "/app/feedback")
@@ -258,7 +215,7 @@ def test_charts_draw_and_a_label_correction_is_saved_without_console_errors(
     found = items.count()
     assert found > 0
     assert all("Rechnung" in items.nth(i).inner_text() for i in range(found))
-    _shot(page, "22-feedback-explorer")
+    support.shot(page, "22-feedback-explorer")
 
     items.first.get_by_test_id("open").click()
     page.wait_for_url("**/app/feedback/*")
@@ -274,7 +231,7 @@ def test_charts_draw_and_a_label_correction_is_saved_without_console_errors(
     )
     assert page.get_by_test_id("corrected").is_visible()
     assert "Mia Manager" in page.get_by_test_id("corrections").inner_text()
-    _shot(page, "23-feedback-corrected")
+    support.shot(page, "23-feedback-corrected")
     page.get_by_test_id("back").click()
     page.wait_for_url("**/app/feedback?q=Rechnung*")
 
@@ -294,6 +251,6 @@ def test_the_charts_fit_a_phone(server: str, browser: Any) -> None:
     _charts_drawn(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways ({width}px)"
-    _shot(page, "24-dashboard-phone")
+    support.shot(page, "24-dashboard-phone")
     assert problems == [], problems
     context.close()

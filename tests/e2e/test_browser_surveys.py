@@ -3,13 +3,9 @@ answers it on the public page on a phone, and the results page counts the answer
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,31 +23,17 @@ from cxm.shared.clock import utcnow
 from cxm.surveys import admin_web
 from cxm.surveys import services as surveys
 from cxm.surveys.domain import SurveyStatus
+from tests.e2e import support
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 PASSWORD = "browser-test-pw"
 
-pytestmark = [
-    pytest.mark.browser,
-    # Outside CI a machine without Chromium skips; in CI a missing browser fails the run.
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="Debian chromium is not installed (apt-get install chromium)",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+pytestmark = support.MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("browser-surveys")
-    port = _free_port()
+    port = support.free_port()
     settings = Settings(
         database_url=f"sqlite:///{folder / 'cxm.db'}",
         data_dir=folder,
@@ -110,32 +92,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield instance
-        instance.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 def _login(page: Any, base: str, email: str) -> None:
     page.goto(base + "/login")
     page.get_by_label("E-Mail-Adresse").fill(email)
@@ -163,7 +119,7 @@ def _answer_on_a_phone(browser: Any, url: str, score: str, comment: str) -> None
     phone.goto(url)
     phone.get_by_role("radio", name=score, exact=True).check()
     phone.get_by_label("Was können wir besser machen?").fill(comment)
-    _shot(phone, "s03-public-survey-phone")
+    support.shot(phone, "s03-public-survey-phone")
     phone.get_by_role("button", name="Absenden").click()
     assert phone.get_by_role("heading", name="Vielen Dank!").is_visible()
     context.close()
@@ -181,13 +137,13 @@ def test_an_answer_on_the_public_page_is_counted_in_the_results(
     _login(page, base, "manager@example.com")
     page.goto(base + "/app/surveys")
     assert "Nach der Hotline" in page.get_by_test_id("survey-list").inner_text()
-    _shot(page, "s01-survey-list")
+    support.shot(page, "s01-survey-list")
     page.get_by_role("link", name="Nach der Hotline").click()
     page.get_by_test_id("results-link").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("responses-count").inner_text() == "2"
     assert page.get_by_test_id("n-nps").inner_text() == "2"
-    _shot(page, "s02-results-before")
+    support.shot(page, "s02-results-before")
 
     _answer_on_a_phone(
         browser, f"{base}/s/a/nach-hotline", "9", "<script>window.__xss = 1</script> Schneller!"
@@ -200,7 +156,7 @@ def test_an_answer_on_the_public_page_is_counted_in_the_results(
         "<script>window.__xss = 1</script> Schneller!"
         in page.get_by_test_id("comments").inner_text()
     )
-    _shot(page, "s04-results-after")
+    support.shot(page, "s04-results-after")
     assert page.evaluate("window.__xss") is None and dialogs == []
     assert errors == []
     context.close()
@@ -238,7 +194,7 @@ def test_a_manager_builds_publishes_and_reads_a_new_survey(
     page.get_by_test_id("save-survey").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("error-q3").is_visible()
-    _shot(page, "s05-builder-error")
+    support.shot(page, "s05-builder-error")
     page.locator("#f-q3_options").fill("Laden | Store\nOnline | Online")
     page.get_by_test_id("save-survey").click()
     page.wait_for_url(base + "/app/surveys/nach-kauf?done=created")
@@ -246,7 +202,7 @@ def test_a_manager_builds_publishes_and_reads_a_new_survey(
     page.get_by_test_id("publish").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("survey-status").inner_text() == "aktiv"
-    _shot(page, "s06-survey-live")
+    support.shot(page, "s06-survey-live")
     public_url = page.get_by_test_id("public-link").get_attribute("href")
     assert public_url == "/s/a/nach-kauf"
 
@@ -256,7 +212,7 @@ def test_a_manager_builds_publishes_and_reads_a_new_survey(
     page.wait_for_load_state()
     assert page.get_by_test_id("responses-count").inner_text() == "1"
     assert "Alles gut" in page.get_by_test_id("comments").inner_text()
-    _shot(page, "s07-new-survey-results")
+    support.shot(page, "s07-new-survey-results")
     assert errors == []
     context.close()
 
@@ -280,7 +236,7 @@ def test_a_manager_walks_the_settings_and_sees_a_new_token_once(
     page.get_by_test_id("create-touchpoint").click()
     page.wait_for_load_state()
     assert "Service-Hotline" in page.get_by_test_id("touchpoints").inner_text()
-    _shot(page, "s08-settings-touchpoints")
+    support.shot(page, "s08-settings-touchpoints")
 
     page.get_by_test_id("settings-nav").get_by_role("link", name="API-Tokens").click()
     page.get_by_label("Name des Tokens").fill("CRM-Import")
@@ -288,7 +244,7 @@ def test_a_manager_walks_the_settings_and_sees_a_new_token_once(
     page.wait_for_load_state()
     token = page.get_by_test_id("new-token").input_value()
     assert token.startswith("cxm_")
-    _shot(page, "s09-settings-token-once")
+    support.shot(page, "s09-settings-token-once")
     page.goto(base + "/app/settings/tokens")
     assert token not in page.content() and "CRM-Import" in page.content()
 
@@ -297,6 +253,6 @@ def test_a_manager_walks_the_settings_and_sees_a_new_token_once(
     page.get_by_test_id("send-test").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("test-sent").is_visible()
-    _shot(page, "s10-settings-channels")
+    support.shot(page, "s10-settings-channels")
     assert errors == []
     context.close()
