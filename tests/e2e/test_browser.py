@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import uvicorn
+from playwright.sync_api import expect
 
 from cxm import features  # noqa: F401
 from cxm.accounts import services as accounts
@@ -175,7 +176,7 @@ def test_agent_logs_in_switches_language_finds_the_customer_and_no_script_runs(
 
     page.get_by_test_id("language").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     support.shot(page, "03-dashboard-en")
 
     page.get_by_role("link", name="Customers").click()
@@ -183,9 +184,9 @@ def test_agent_logs_in_switches_language_finds_the_customer_and_no_script_runs(
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Erika Weber").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("customer-name").inner_text() == "Erika Weber"
-    assert "Smartphone Modell X" in page.get_by_test_id("holdings").inner_text()
-    assert "<script>" in page.get_by_test_id("feedback").inner_text()
+    expect(page.get_by_test_id("customer-name")).to_have_text("Erika Weber")
+    expect(page.get_by_test_id("holdings")).to_contain_text("Smartphone Modell X")
+    expect(page.get_by_test_id("feedback")).to_contain_text("<script>")
     support.shot(page, "04-customer-360")
     assert dialogs == []
     assert page.evaluate("window.__xss") is None
@@ -196,15 +197,15 @@ def test_a_customer_answers_the_survey_on_a_phone(server: dict[str, str], browse
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)  # type: ignore[attr-defined]
     page = context.new_page()
     page.goto(f"{server['base']}/s/{server['token']}")
-    assert page.get_by_role("heading", name="Wie war Ihr Anruf?").is_visible()
+    expect(page.get_by_role("heading", name="Wie war Ihr Anruf?")).to_be_visible()
     support.shot(page, "05-survey-phone")
     page.get_by_role("radio", name="9").check()
     page.get_by_label("Was können wir besser machen?").fill("Schneller zurückrufen")
     page.get_by_role("button", name="Absenden").click()
-    assert page.get_by_role("heading", name="Vielen Dank!").is_visible()
+    expect(page.get_by_role("heading", name="Vielen Dank!")).to_be_visible()
     support.shot(page, "06-survey-thanks")
     page.goto(f"{server['base']}/s/{server['token']}")
-    assert page.get_by_role("heading", name="Bereits beantwortet").is_visible()
+    expect(page.get_by_role("heading", name="Bereits beantwortet")).to_be_visible()
     context.close()
 
 
@@ -225,36 +226,36 @@ def test_an_agent_works_the_case_from_the_queue_to_resolved(
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     _login(page, server["base"], "desk@example.com")
     page.get_by_role("link", name="Fälle").click()
-    assert server["case"] in page.get_by_test_id("case-queue").inner_text()
+    expect(page.get_by_test_id("case-queue")).to_contain_text(server["case"])
     support.shot(page, "07-case-queue")
     page.get_by_role("link", name=server["case"]).click()
     page.wait_for_load_state()
     # The acknowledgement went out when the case was opened.
-    assert page.get_by_test_id("case-status").inner_text() == "bestätigt"
+    expect(page.get_by_test_id("case-status")).to_have_text("bestätigt")
     page.get_by_test_id("move-in_progress").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("case-status").inner_text() == "in Bearbeitung"
+    expect(page.get_by_test_id("case-status")).to_have_text("in Bearbeitung")
     page.get_by_label("Bei wem").fill("Hersteller Modell X")
     page.get_by_label("Frage").fill("Bekannter Softwarefehler bei Gesprächsabbrüchen?")
     page.locator("#cdue").fill("2030-01-10T12:00")
     page.get_by_role("button", name="Prüfung anfragen").click()
     page.wait_for_load_state()
-    assert "Hersteller Modell X" in page.get_by_test_id("checks").inner_text()
+    expect(page.get_by_test_id("checks")).to_contain_text("Hersteller Modell X")
     page.get_by_label("Zusage", exact=True).fill("Rückruf innerhalb von 24 Stunden")
     page.locator("#pdue").fill("2030-01-09T12:00")
     page.get_by_role("button", name="Zusage festhalten").click()
     page.wait_for_load_state()
-    assert "Rückruf" in page.get_by_test_id("promises").inner_text()
+    expect(page.get_by_test_id("promises")).to_contain_text("Rückruf")
     page.locator("#reply").fill("Sehr geehrte Damen und Herren, ok.")
     page.get_by_test_id("reply-check").click()
     page.wait_for_load_state()
-    assert "Frau Weber" in page.get_by_test_id("reply-quality").inner_text()
+    expect(page.get_by_test_id("reply-quality")).to_contain_text("Frau Weber")
     support.shot(page, "08-case-reply-quality")
     page.get_by_label("Ursache (Code)").fill("device_software")
     page.get_by_label("Kulanz", exact=True).fill("100 Freiminuten")
     page.get_by_test_id("resolve").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("case-status").inner_text() == "gelöst"
+    expect(page.get_by_test_id("case-status")).to_have_text("gelöst")
     assert "100 Freiminuten" in page.content()
     support.shot(page, "09-case-resolved")
     assert dialogs == [] and page.evaluate("window.__xss") is None
@@ -276,11 +277,11 @@ def test_a_manager_previews_and_sends_the_notice_to_all_owners(
     page.get_by_label("Link zum Update").fill("https://lindenfunk.example/update")
     page.get_by_role("button", name="Entwurf anlegen und Vorschau zeigen").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("holders").inner_text() == "1"
+    expect(page.get_by_test_id("holders")).to_have_text("1")
     support.shot(page, "10-notice-preview")
     page.get_by_test_id("send-notice").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("notice-preview").is_visible()
+    expect(page.get_by_test_id("notice-preview")).to_be_visible()
     assert "sent" in page.content()
     support.shot(page, "11-notice-sent")
     context.close()

@@ -193,18 +193,18 @@ def test_charts_draw_and_a_label_correction_is_saved_without_console_errors(
     page.get_by_role("button", name="Anwenden").click()
     page.wait_for_url("**/app?months=3&touchpoint=hotline*")
     _charts_drawn(page)
-    assert filters.get_by_label("Zeitraum").input_value() == "3"
+    expect(filters.get_by_label("Zeitraum")).to_have_value("3")
     support.shot(page, "21-dashboard-filtered")
 
     page.get_by_role("navigation").get_by_role("link", name="Feedback").click()
     page.wait_for_url(server + "/app/feedback")
     items = page.get_by_test_id("feedback-item")
-    assert items.count() == 25
+    expect(items).to_have_count(25)
     page.get_by_test_id("more").click()
     # A locator assertion polls from Playwright's side: page-side polling would need eval,
     # which the CSP (rightly) forbids.
     expect(items).to_have_count(32)
-    assert page.get_by_test_id("more").count() == 0
+    expect(page.get_by_test_id("more")).to_have_count(0)
     assert page.url == server + "/app/feedback"  # htmx appended the rest in place
 
     search = page.get_by_test_id("feedback-filters")
@@ -219,18 +219,18 @@ def test_charts_draw_and_a_label_correction_is_saved_without_console_errors(
 
     items.first.get_by_test_id("open").click()
     page.wait_for_url("**/app/feedback/*")
-    assert page.get_by_test_id("analysis").is_visible()
+    expect(page.get_by_test_id("analysis")).to_be_visible()
     before = page.get_by_test_id("sentiment").inner_text()
     wanted = "positive" if before != "positiv" else "neutral"
     page.get_by_label("Stimmung").select_option(wanted)
     page.get_by_role("button", name="Korrektur speichern").click()
     page.wait_for_url("**saved=1**")
-    assert page.get_by_test_id("saved").inner_text() == "Korrektur gespeichert."
-    assert page.get_by_test_id("sentiment").inner_text() == (
+    expect(page.get_by_test_id("saved")).to_have_text("Korrektur gespeichert.")
+    expect(page.get_by_test_id("sentiment")).to_have_text(
         "positiv" if wanted == "positive" else "neutral"
     )
-    assert page.get_by_test_id("corrected").is_visible()
-    assert "Mia Manager" in page.get_by_test_id("corrections").inner_text()
+    expect(page.get_by_test_id("corrected")).to_be_visible()
+    expect(page.get_by_test_id("corrections")).to_contain_text("Mia Manager")
     support.shot(page, "23-feedback-corrected")
     page.get_by_test_id("back").click()
     page.wait_for_url("**/app/feedback?q=Rechnung*")

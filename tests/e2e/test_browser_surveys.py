@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import expect
 
 from cxm import features
 from cxm.accounts import services as accounts
@@ -121,7 +122,7 @@ def _answer_on_a_phone(browser: Any, url: str, score: str, comment: str) -> None
     phone.get_by_label("Was können wir besser machen?").fill(comment)
     support.shot(phone, "s03-public-survey-phone")
     phone.get_by_role("button", name="Absenden").click()
-    assert phone.get_by_role("heading", name="Vielen Dank!").is_visible()
+    expect(phone.get_by_role("heading", name="Vielen Dank!")).to_be_visible()
     context.close()
 
 
@@ -136,13 +137,13 @@ def test_an_answer_on_the_public_page_is_counted_in_the_results(
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     _login(page, base, "manager@example.com")
     page.goto(base + "/app/surveys")
-    assert "Nach der Hotline" in page.get_by_test_id("survey-list").inner_text()
+    expect(page.get_by_test_id("survey-list")).to_contain_text("Nach der Hotline")
     support.shot(page, "s01-survey-list")
     page.get_by_role("link", name="Nach der Hotline").click()
     page.get_by_test_id("results-link").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("responses-count").inner_text() == "2"
-    assert page.get_by_test_id("n-nps").inner_text() == "2"
+    expect(page.get_by_test_id("responses-count")).to_have_text("2")
+    expect(page.get_by_test_id("n-nps")).to_have_text("2")
     support.shot(page, "s02-results-before")
 
     _answer_on_a_phone(
@@ -150,11 +151,10 @@ def test_an_answer_on_the_public_page_is_counted_in_the_results(
     )
 
     page.reload()
-    assert page.get_by_test_id("responses-count").inner_text() == "3"
-    assert page.get_by_test_id("n-nps").inner_text() == "3"
-    assert (
+    expect(page.get_by_test_id("responses-count")).to_have_text("3")
+    expect(page.get_by_test_id("n-nps")).to_have_text("3")
+    expect(page.get_by_test_id("comments")).to_contain_text(
         "<script>window.__xss = 1</script> Schneller!"
-        in page.get_by_test_id("comments").inner_text()
     )
     support.shot(page, "s04-results-after")
     assert page.evaluate("window.__xss") is None and dialogs == []
@@ -184,7 +184,7 @@ def test_a_manager_builds_publishes_and_reads_a_new_survey(
     page.get_by_test_id("add-question").click()
     page.wait_for_load_state()
     # the typed values survive adding a row; the new row is the fourth
-    assert page.locator("#f-q0_text_de").input_value() == "Würden Sie uns weiterempfehlen?"
+    expect(page.locator("#f-q0_text_de")).to_have_value("Würden Sie uns weiterempfehlen?")
     page.locator("#f-q3_type").select_option("single_choice")
     page.locator("#f-q3_text_de").fill("Wo haben Sie gekauft?")
     page.locator("#f-q3_text_en").fill("Where did you buy?")
@@ -193,15 +193,15 @@ def test_a_manager_builds_publishes_and_reads_a_new_survey(
     page.locator("#f-q1_text_en").fill("What could we do better?")
     page.get_by_test_id("save-survey").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("error-q3").is_visible()
+    expect(page.get_by_test_id("error-q3")).to_be_visible()
     support.shot(page, "s05-builder-error")
     page.locator("#f-q3_options").fill("Laden | Store\nOnline | Online")
     page.get_by_test_id("save-survey").click()
     page.wait_for_url(base + "/app/surveys/nach-kauf?done=created")
-    assert page.get_by_test_id("survey-status").inner_text() == "Entwurf"
+    expect(page.get_by_test_id("survey-status")).to_have_text("Entwurf")
     page.get_by_test_id("publish").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("survey-status").inner_text() == "aktiv"
+    expect(page.get_by_test_id("survey-status")).to_have_text("aktiv")
     support.shot(page, "s06-survey-live")
     public_url = page.get_by_test_id("public-link").get_attribute("href")
     assert public_url == "/s/a/nach-kauf"
@@ -210,8 +210,8 @@ def test_a_manager_builds_publishes_and_reads_a_new_survey(
 
     page.get_by_test_id("results-link").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("responses-count").inner_text() == "1"
-    assert "Alles gut" in page.get_by_test_id("comments").inner_text()
+    expect(page.get_by_test_id("responses-count")).to_have_text("1")
+    expect(page.get_by_test_id("comments")).to_contain_text("Alles gut")
     support.shot(page, "s07-new-survey-results")
     assert errors == []
     context.close()
@@ -227,7 +227,7 @@ def test_a_manager_walks_the_settings_and_sees_a_new_token_once(
     _login(page, base, "manager@example.com")
     page.goto(base + "/app/settings")
     nav = page.get_by_test_id("settings-nav")
-    assert "Benutzer und Rollen" not in nav.inner_text()  # admins only
+    expect(nav).not_to_contain_text("Benutzer und Rollen")  # admins only
     nav.get_by_role("link", name="Kontaktpunkte und Journey-Phasen").click()
     page.get_by_label("Schlüssel", exact=True).fill("hotline")
     page.get_by_label("Name (Deutsch)").fill("Service-Hotline")
@@ -235,7 +235,7 @@ def test_a_manager_walks_the_settings_and_sees_a_new_token_once(
     page.get_by_label("Kanal").select_option("phone")
     page.get_by_test_id("create-touchpoint").click()
     page.wait_for_load_state()
-    assert "Service-Hotline" in page.get_by_test_id("touchpoints").inner_text()
+    expect(page.get_by_test_id("touchpoints")).to_contain_text("Service-Hotline")
     support.shot(page, "s08-settings-touchpoints")
 
     page.get_by_test_id("settings-nav").get_by_role("link", name="API-Tokens").click()
@@ -252,7 +252,7 @@ def test_a_manager_walks_the_settings_and_sees_a_new_token_once(
     page.get_by_label("Empfänger").fill("ops@example.com")
     page.get_by_test_id("send-test").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("test-sent").is_visible()
+    expect(page.get_by_test_id("test-sent")).to_be_visible()
     support.shot(page, "s10-settings-channels")
     assert errors == []
     context.close()
