@@ -1,5 +1,7 @@
 """Journey figures: reconstruction of journey instances and the funnel, paths, channel switches,
-lost journeys, emotion curve and website visits over 1M customers / 20M interactions in DuckDB.
+lost journeys, emotion curve and website visits over 1M customers / 20M interactions in DuckDB;
+then the reconstruction and the funnel on Apache Spark (local[2] by default) over the store's
+Parquet copy, with the same SQL (cxm.analytics.journeys_spark).
 
 The data is generated deterministically straight into an analytical store: 15 touchpoints on
 seven channels (a small telecom catalogue), 20 interactions per customer in sessions of four
@@ -10,11 +12,19 @@ text sentiment per two customers. The journeys are the defaults cxm seeds from t
 reconstruction) that the others count; each figure reports wall and CPU seconds (CPU seconds
 stay meaningful on a busy machine). `page_cached_s` is a second page load from the cache.
 
-CXM_BENCH_JOURNEY_CUSTOMERS=100000 makes a quick run (interactions = 20 × customers).
+Spark: the Parquet export, the start-up (JVM, session, reading the copy's schema) and each
+journey's reconstruction + funnel are timed apart, in wall seconds (Spark's work happens in the
+JVM and its executors, not in this process's CPU time); `same_as_duckdb` compares the funnels.
+
+CXM_BENCH_JOURNEY_CUSTOMERS=100000 makes a quick run (interactions = 20 × customers);
+CXM_BENCH_JOURNEY_SPARK=0 skips Spark; CXM_BENCH_SPARK_MASTER (local[2]) and
+CXM_BENCH_SPARK_MEMORY (driver memory, 6g) set it up.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import tempfile
 import time
@@ -23,13 +33,17 @@ from pathlib import Path
 from typing import Any
 
 from cxm.analytics import journeys as aj
-from cxm.analytics import sync
+from cxm.analytics import parquet, sync
 from cxm.analytics.store import Store
 from cxm.journeys import domain
 from cxm.journeys.domain import PathLevel
 
 CUSTOMERS = int(os.environ.get("CXM_BENCH_JOURNEY_CUSTOMERS", "1000000"))
 PER_CUSTOMER = 20
+SPARK = os.environ.get("CXM_BENCH_JOURNEY_SPARK", "1") != "0"
+SPARK_MASTER = os.environ.get("CXM_BENCH_SPARK_MASTER", "local[2]")
+SPARK_MEMORY = os.environ.get("CXM_BENCH_SPARK_MEMORY", "6g")
+JOURNEYS = ("new_contract", "complaint_service")
 START = "2024-01-01"
 AS_OF = datetime(2026, 1, 1)
 
@@ -169,11 +183,63 @@ def measure(store: Store, spec: domain.JourneySpec) -> dict[str, Any]:
             wall_total, cpu_total = wall_total + wall, cpu_total + cpu
             if method == "funnel":
                 out["instances"], out["goal_reached"] = result.instances, result.goal
+                out["_funnel"] = dataclasses.asdict(result)
     out["page_s"], out["page_cpu_s"] = round(wall_total, 3), round(cpu_total, 3)
     wanted = [(m, o) for _, m, o in FIGURES]
     aj.figures(store, spec, wanted, as_of=AS_OF)
     _, out["page_cached_s"], _ = _timed(lambda: aj.figures(store, spec, wanted, as_of=AS_OF))
     return out
+
+
+def measure_spark(
+    store: Store, specs: dict[str, domain.JourneySpec], duckdb_funnels: dict[str, Any], tmp: Path
+) -> dict[str, Any]:
+    """The Parquet export, Spark's start-up, then per journey the reconstruction + funnel on
+    Spark (wall seconds), checked against DuckDB's funnel."""
+    from cxm.analytics.spark import SparkEngine, spark_session
+
+    out: dict[str, Any] = {"master": SPARK_MASTER, "driver_memory": SPARK_MEMORY}
+    directory = tmp / "parquet"
+    report, out["parquet_export_s"], out["parquet_export_cpu_s"] = _timed(
+        lambda: parquet.export(store, directory)
+    )
+    out["parquet_rows"] = report["rows_written"]
+    out["parquet_mb"] = round(
+        sum(f.stat().st_size for f in directory.rglob("*.parquet")) / 2**20, 1
+    )
+
+    def start() -> SparkEngine:
+        spark_session(SPARK_MASTER, {"spark.driver.memory": SPARK_MEMORY})
+        engine = SparkEngine.open(directory, master=SPARK_MASTER)
+        engine.refresh()
+        return engine
+
+    engine, out["startup_s"], _ = _timed(start)
+    for key in JOURNEYS:
+
+        def funnel(spec: domain.JourneySpec = specs[key]) -> domain.Funnel:
+            with aj.JourneyQuery(engine, spec, as_of=AS_OF) as q:
+                return q.funnel()
+
+        result, wall, _ = _timed(funnel)
+        out[key] = {
+            "reconstruct_and_funnel_s": wall,
+            "instances": result.instances,
+            "goal_reached": result.goal,
+            "same_as_duckdb": _same(dataclasses.asdict(result), duckdb_funnels[key]),
+        }
+    engine.spark.sparkContext.stop()
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def catalogue() -> list[domain.CatalogueEntry]:
@@ -188,8 +254,12 @@ def run() -> dict[str, Any]:
         Store(Path(tmp) / "analytics.duckdb") as store,
     ):
         results["data"] = generate(store, CUSTOMERS)
-        for key in ("new_contract", "complaint_service"):
+        funnels = {}
+        for key in JOURNEYS:
             results[key] = measure(store, specs[key])
+            funnels[key] = results[key].pop("_funnel")
+        if SPARK:
+            results["spark"] = measure_spark(store, specs, funnels, Path(tmp))
     return results
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time as timer
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,8 +21,8 @@ from rich.table import Table
 
 from cxm.analytics import kpi
 from cxm.analytics import sync as sync_mod
-from cxm.analytics.engine import query_engine
-from cxm.analytics.settings import AnalyticsSettings, store_path
+from cxm.analytics.engine import query_engine, spark_engine
+from cxm.analytics.settings import AnalyticsSettings, parquet_path, store_path
 from cxm.analytics.store import Store
 from cxm.config import get_settings
 from cxm.shared.errors import CxmError
@@ -362,6 +363,99 @@ def status_command(as_json: JsonOpt = False, path: PathOpt = None) -> None:
             f"engine {report['engine']}; Parquet copy in {p['dir']}: "
             f"last sync {p['last_sync_at'] or 'never'}"
         )
+
+
+def _journey_spec(key: str) -> Any:
+    """The journey definition `key` from the operational database (a JourneySpec)."""
+    from cxm.journeys import services as journey_services
+
+    with _session() as db:
+        journey = journey_services.get_journey(db, key, now=datetime.now(UTC))
+        return journey_services.spec_of(journey)
+
+
+@analytics_app.command("journeys")
+def journeys_command(
+    journey: Annotated[str, typer.Option(help="The journey's key (see /api/v1/journeys).")],
+    engine: Annotated[
+        str | None,
+        typer.Option(help="duckdb or spark (default CXM_ANALYTICS_ENGINE)."),
+    ] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    as_json: JsonOpt = False,
+    refresh: SyncOpt = True,
+    path: PathOpt = None,
+) -> None:
+    """A journey's funnel: instances reconstructed from the interactions (on DuckDB, or on
+    Spark over the Parquet copy, which is brought up to date first), reached per stage,
+    conversion, drop-off and the time between stages."""
+    from cxm.analytics import journeys as aj
+    from cxm.analytics import parquet
+    from cxm.journeys.domain import judged_at
+
+    if engine not in (None, "duckdb", "spark"):
+        console.print("[red]error:[/red] --engine is duckdb or spark")
+        raise typer.Exit(2)
+    with _store(path, refresh=refresh) as (store, cfg):
+        try:
+            cfg = cfg.model_copy(update={"engine": engine or cfg.engine})
+            spec = _journey_spec(journey)
+            first = _day(start.date()) if start else None
+            last = _day(end.date() + timedelta(days=1)) if end else None
+            synced = store.last_synced_at()
+            as_of = judged_at(
+                datetime.now(UTC), last, synced.replace(tzinfo=UTC) if synced else None
+            )
+            source: Any = store
+            if cfg.engine == "spark":
+                directory = parquet_path(store.path, cfg)
+                copied = parquet.read_manifest(directory).get("last_sync_at")
+                if copied != (synced.isoformat() if synced else None) or not copied:
+                    parquet.export(store, directory)
+                source = spark_engine(cfg, directory)
+            started = timer.perf_counter()
+            with aj.JourneyQuery(source, spec, as_of=as_of, start=first, end=last) as q:
+                funnel = q.funnel()
+            seconds = round(timer.perf_counter() - started, 3)
+        except CxmError as exc:
+            console.print(f"[red]error:[/red] {exc.message}")
+            raise typer.Exit(2) from None
+    if as_json:
+        from dataclasses import asdict
+
+        _print_json(
+            {
+                "journey": spec.key,
+                "engine": cfg.engine,
+                "as_of": as_of.isoformat(),
+                "seconds": seconds,
+                "funnel": asdict(funnel),
+            }
+        )
+        return
+    table = Table(
+        title=f"journey {spec.key} on {cfg.engine}: {funnel.instances:,} instances of "
+        f"{funnel.customers:,} customers; goal {funnel.goal:,}, open {funnel.open:,}, "
+        f"lost {funnel.lost:,} ({seconds:.2f} s)"
+    )
+    for col in ("step", "reached", "% of start", "conversion %", "stopped", "open", "lost",
+                "median s to next", "p90 s to next"):  # fmt: skip
+        table.add_column(col, justify="left" if col == "step" else "right")
+    for step in funnel.steps:
+        to_next = step.to_next
+        table.add_row(
+            step.key,
+            _fmt(step.reached),
+            _fmt(None if step.share_of_start is None else 100 * step.share_of_start),
+            _fmt(None if step.conversion is None else 100 * step.conversion),
+            _fmt(step.stopped),
+            _fmt(step.open),
+            _fmt(step.lost),
+            _fmt(to_next.median if to_next else None),
+            _fmt(to_next.p90 if to_next else None),
+        )
+    Console().print(table)
 
 
 # --- printing ----------------------------------------------------------------------------------

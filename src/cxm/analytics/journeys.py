@@ -13,6 +13,16 @@ same results on random data. The SQL follows them step by step:
 4. `_jin` (temp): one row per instance (first time per stage, goal time, channels, last
    touchpoint), from which every figure is counted.
 
+The same SQL runs on Apache Spark over the Parquet copy of the store (`JourneyQuery(engine, ...)`
+with a `cxm.analytics.spark.SparkEngine`) for the reconstruction and the figures counted from the
+instance table alone (`SPARK_FIGURES`: instances, funnel, channel switches, lost journeys). The
+few spots where DuckDB's and Spark's SQL differ (epoch microseconds, arg_min/min_by, quantiles,
+timestamp literals, ordered lists, temporary tables vs cached views) are methods of a `Dialect`;
+the rest of each statement is written once. (sqlglot's duckdb→spark transpiler was tried and
+rejected: it keeps `epoch_us`, writes `PERCENTILE_CONT(x, q)` that Spark cannot parse and drops
+the ORDER BY of `list(x ORDER BY y)` without a word.) The paths (list lambdas), the emotion curve
+(ASOF join) and the web visits stay DuckDB SQL: on Spark they raise `NotOnThisEngine`.
+
 This module also registers four small tables with the sync (on import): search result counts,
 interactions marked resolved, resolved cases and text sentiment (as thousandths: the store's
 column types have no floats). None copies free text.
@@ -25,24 +35,31 @@ from collections import Counter, OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import ibis  # type: ignore[import-untyped]
 from sqlalchemy import String, cast, select
 
 from cxm.analytics import metrics, sync
+from cxm.analytics.engine import Engine
 from cxm.analytics.store import Store
 from cxm.cases.models import Case
 from cxm.interactions.models import Interaction
 from cxm.journeys import domain
 from cxm.journeys.domain import JourneySpec, Outcome, PathLevel
+from cxm.shared.errors import CxmError
 from cxm.textanalytics.models import TextAnalysis
 
 SEARCHES = "journey_search_results"
 RESOLVED = "journey_resolved_interactions"
 CASES = "journey_case_resolutions"
 SENTIMENT = "journey_text_sentiment"
+# the tables the reconstruction reads (the Parquet copy must carry them for Spark)
+TABLES = ("interactions", "customer_survivors", "touchpoints", "touchpoint_numbers", RESOLVED,
+          CASES)  # fmt: skip
+# the figures that run on Spark too (from the instance table alone)
+SPARK_FIGURES = frozenset({"instances", "funnel", "funnel_counts", "channel_switches", "lost"})
 PATH_ROWS = 5000  # distinct paths fetched for ranking; the top N come from these
 _LATER = 1 << 40  # added to a row number: ranks the row after every row without it
 
@@ -166,6 +183,97 @@ def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+class NotOnThisEngine(CxmError):
+    """A journey figure that only DuckDB computes (paths, emotion curve, web visits)."""
+
+    status_code = 501
+
+
+class Dialect:
+    """DuckDB's spelling of what the engines' SQL dialects write differently; `SparkDialect`
+    (cxm.analytics.journeys_spark) overrides it."""
+
+    name = "duckdb"
+
+    def epoch_us(self, expr: str) -> str:
+        return f"epoch_us({expr})"
+
+    def timestamp(self, value: datetime) -> str:
+        """A naive UTC timestamp literal."""
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+
+    def arg_min(self, value: str, order: str) -> str:
+        return f"arg_min({value}, {order})"
+
+    def arg_max(self, value: str, order: str) -> str:
+        return f"arg_max({value}, {order})"
+
+    def quantiles(self, expr: str, qs: Sequence[float]) -> str:
+        """The continuous (interpolated) quantiles of `expr` as a list."""
+        return f"quantile_cont({expr}, [{', '.join(map(str, qs))}])"
+
+    def array(self, items: Sequence[str]) -> str:
+        return f"[{', '.join(items)}]"
+
+    def ordered_list(self, value: str, order: str) -> str:
+        """The non-null values in `order` (an aggregate)."""
+        return f"list({value} ORDER BY {order}) FILTER (WHERE {value} IS NOT NULL)"
+
+    def distinct_list(self, value: str) -> str:
+        return f"list(DISTINCT {value})"
+
+
+DUCKDB = Dialect()
+
+
+class Runner(Protocol):
+    """Where a JourneyQuery's SQL runs: a DuckDB cursor, or a Spark session."""
+
+    dialect: Dialect
+
+    def temp_name(self, base: str) -> str:
+        """The name of this query's temporary table `base`."""
+        ...
+
+    def materialise(self, name: str, sql: str) -> None:
+        """Computes `sql` now and keeps it as the temporary table `name`."""
+        ...
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def close(self) -> None: ...
+
+
+class DuckRunner:
+    """A cursor of the store: its temporary tables are its own."""
+
+    dialect = DUCKDB
+
+    def __init__(self, store: Store) -> None:
+        self.cur: duckdb.DuckDBPyConnection = store.cursor()
+
+    def temp_name(self, base: str) -> str:
+        return base
+
+    def materialise(self, name: str, sql: str) -> None:
+        self.cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.cur.execute(sql, list(params)).fetchall()
+
+    def close(self) -> None:
+        self.cur.close()
+
+
+def runner_for(source: Store | Engine) -> Runner:
+    """DuckDB for the store, Spark for a SparkEngine (over the store's Parquet copy)."""
+    if isinstance(source, Store):
+        return DuckRunner(source)
+    from cxm.analytics import journeys_spark
+
+    return journeys_spark.SparkRunner(source)
+
+
 @dataclass(frozen=True)
 class _Catalogue:
     numbers: dict[str, int]  # touchpoint key → touchpoint_no
@@ -174,21 +282,24 @@ class _Catalogue:
 
 class JourneyQuery:
     """The figures of one journey over one period of the store, on one cursor (its temporary
-    tables live as long as the query). Use as a context manager."""
+    tables live as long as the query). Use as a context manager. `source` is the DuckDB store,
+    or a SparkEngine over its Parquet copy (only the SPARK_FIGURES there)."""
 
     def __init__(
         self,
-        store: Store,
+        source: Store | Engine,
         spec: JourneySpec,
         *,
         as_of: datetime,
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> None:
-        self.store, self.spec = store, spec
+        self.source, self.spec = source, spec
         self.start, self.end = naive_utc(start), naive_utc(end)
         self.as_of = naive_utc(as_of)
-        self.cur: duckdb.DuckDBPyConnection = store.cursor()
+        self.runner = runner_for(source)
+        self.sql = self.runner.dialect
+        self.jev, self.jin = self.runner.temp_name("_jev"), self.runner.temp_name("_jin")
         self._cat: _Catalogue | None = None
         self._built: set[str] = set()
         self.timeout_us = int(spec.timeout.total_seconds() * 1_000_000)
@@ -200,12 +311,19 @@ class JourneyQuery:
         self.close()
 
     def close(self) -> None:
-        self.cur.close()
+        self.runner.close()
 
     # --- building blocks ---
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.cur.execute(sql, list(params)).fetchall()
+        return self.runner.rows(sql, params)
+
+    def _duckdb_only(self, figure: str) -> None:
+        if self.sql.name != DUCKDB.name:
+            raise NotOnThisEngine(
+                f"the journey figure '{figure}' is computed on DuckDB only "
+                f"(on {self.sql.name}: {', '.join(sorted(SPARK_FIGURES))})"
+            )
 
     @property
     def catalogue(self) -> _Catalogue:
@@ -244,14 +362,13 @@ class JourneyQuery:
         return f"({' OR '.join(parts)})" if parts else "FALSE"
 
     def _period(self, column: str) -> tuple[str, list[Any]]:
-        where, params = [], []
+        """The condition on `column` for the period (literals: Spark takes no parameters)."""
+        where: list[str] = []
         if self.start is not None:
-            where.append(f"{column} >= ?")
-            params.append(self.start)
+            where.append(f"{column} >= {self.sql.timestamp(self.start)}")
         if self.end is not None:
-            where.append(f"{column} < ?")
-            params.append(self.end)
-        return (" AND ".join(where) or "TRUE"), params
+            where.append(f"{column} < {self.sql.timestamp(self.end)}")
+        return (" AND ".join(where) or "TRUE"), []
 
     def _uses_cases(self) -> bool:
         spec = self.spec
@@ -261,16 +378,18 @@ class JourneyQuery:
     def _events_cte(self) -> tuple[str, list[Any]]:
         """`raw` and `ev`: the journey's relevant events with stage and goal flag."""
         period, params = self._period("i.occurred_at")
-        resolved = (
-            f"i.id IN (SELECT id FROM {RESOLVED} WHERE resolved)"
-            if self.spec.goal.resolved
-            else "FALSE"
-        )
+        resolved, join = "FALSE", ""
+        if self.spec.goal.resolved:
+            # a join, not `IN (subquery)`: Spark takes subqueries in filters only
+            resolved = "r.resolved_id IS NOT NULL"
+            join = f"""LEFT JOIN (SELECT DISTINCT id AS resolved_id FROM {RESOLVED}
+                                  WHERE resolved) r ON r.resolved_id = i.id"""
         raw = f"""
             SELECT coalesce(s.survivor_id, i.customer_id) AS customer_id, i.occurred_at AS ts,
                    i.id AS id, i.touchpoint_no AS tp, i.channel AS channel, i.type AS type,
                    {resolved} AS resolved
             FROM interactions i LEFT JOIN customer_survivors s ON s.customer_id = i.customer_id
+                 {join}
             WHERE i.customer_id IS NOT NULL AND {period}"""
         if self._uses_cases():
             case_period, case_params = self._period("c.resolved_at")
@@ -305,24 +424,24 @@ class JourneyQuery:
     def _events(self) -> None:
         if "_jev" in self._built:
             return
-        cte, params = self._events_cte()
-        self.cur.execute(
+        cte, _ = self._events_cte()
+        gap = f"{self.sql.epoch_us('ts')} - {self.sql.epoch_us('lag(ts) OVER w')}"
+        self.runner.materialise(
+            self.jev,
             f"""
-            CREATE OR REPLACE TEMP TABLE _jev AS
             WITH {cte},
             marked AS (
                 SELECT *, row_number() OVER w AS rn,
                        CASE WHEN lag(ts) OVER w IS NULL OR lag(goal) OVER w
-                                 OR epoch_us(ts) - epoch_us(lag(ts) OVER w) > {self.timeout_us}
+                                 OR {gap} > {self.timeout_us}
                             THEN 1 ELSE 0 END AS new
                 FROM ev WINDOW w AS (PARTITION BY customer_id ORDER BY ts, id)
             )
             SELECT customer_id, ts, id, tp, channel, stage, goal, rn,
                    sum(new) OVER (PARTITION BY customer_id ORDER BY rn
-                                  ROWS UNBOUNDED PRECEDING) AS inst
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS inst
             FROM marked
             """,
-            params,
         )
         self._built.add("_jev")
 
@@ -330,29 +449,31 @@ class JourneyQuery:
         if "_jin" in self._built:
             return
         self._events()
-        k = len(self.spec.stages)
-        firsts = ", ".join(f"min(ts) FILTER (WHERE stage = {i}) AS f{i}" for i in range(k))
-        self.cur.execute(
+        k, q = len(self.spec.stages), self.sql
+        firsts = "".join(f"min(ts) FILTER (WHERE stage = {i}) AS f{i}, " for i in range(k))
+        as_of = q.epoch_us(q.timestamp(self.as_of)) if self.as_of is not None else "NULL"
+        self.runner.materialise(
+            self.jin,
             f"""
-            CREATE OR REPLACE TEMP TABLE _jin AS
             SELECT *,
                    CASE WHEN goal_at IS NOT NULL THEN 'goal'
-                        WHEN epoch_us(ended_at) + {self.timeout_us} > epoch_us(?::TIMESTAMP)
+                        WHEN {q.epoch_us("ended_at")} + {self.timeout_us} > {as_of}
                         THEN 'open' ELSE 'lost' END AS outcome,
                    CASE WHEN goal_at IS NOT NULL THEN {k + 1}
                         ELSE coalesce(stage_reached + 1, 0) END AS level
             FROM (
                 SELECT customer_id, inst, min(ts) AS started_at, max(ts) AS ended_at,
-                       max(stage) AS stage_reached, {firsts},
+                       max(stage) AS stage_reached, {firsts}
                        min(ts) FILTER (WHERE goal) AS goal_at, count(*) AS events,
                        min(channel) IS DISTINCT FROM max(channel) AS multichannel,
-                       arg_min(channel, rn) FILTER (WHERE channel IS NOT NULL) AS first_channel,
-                       arg_max(channel, rn) FILTER (WHERE channel IS NOT NULL) AS last_channel,
-                       arg_max(tp, rn) FILTER (WHERE tp IS NOT NULL) AS last_tp
-                FROM _jev GROUP BY customer_id, inst
-            )
+                       {q.arg_min("channel", "rn")} FILTER (WHERE channel IS NOT NULL)
+                           AS first_channel,
+                       {q.arg_max("channel", "rn")} FILTER (WHERE channel IS NOT NULL)
+                           AS last_channel,
+                       {q.arg_max("tp", "rn")} FILTER (WHERE tp IS NOT NULL) AS last_tp
+                FROM {self.jev} GROUP BY customer_id, inst
+            ) g
             """,
-            [self.as_of],
         )
         self._built.add("_jin")
 
@@ -361,19 +482,20 @@ class JourneyQuery:
     def instances(self) -> list[domain.Instance]:
         """Every instance, as the domain describes it (for checks and small exports)."""
         self._instances()
-        k = len(self.spec.stages)
+        k, q = len(self.spec.stages), self.sql
         keys = self.catalogue.keys
         rows = self._rows(
             f"""
             SELECT i.customer_id, i.inst, i.started_at, i.ended_at, i.stage_reached,
-                   [{", ".join(f"i.f{n}" for n in range(k))}] AS firsts, i.goal_at, i.events,
+                   {q.array([f"i.f{n}" for n in range(k)])} AS firsts, i.goal_at, i.events,
                    i.first_channel, i.last_channel, i.last_tp, e.channels, e.stages, e.tps
-            FROM _jin i JOIN (
-                SELECT customer_id, inst, list(DISTINCT channel) AS channels,
-                       list(stage ORDER BY rn) FILTER (WHERE stage IS NOT NULL) AS stages,
-                       list(tp ORDER BY rn) FILTER (WHERE tp IS NOT NULL) AS tps
-                FROM _jev GROUP BY customer_id, inst
-            ) e USING (customer_id, inst)
+            FROM {self.jin} i JOIN (
+                SELECT customer_id AS e_customer, inst AS e_inst,
+                       {q.distinct_list("channel")} AS channels,
+                       {q.ordered_list("stage", "rn")} AS stages,
+                       {q.ordered_list("tp", "rn")} AS tps
+                FROM {self.jev} GROUP BY customer_id, inst
+            ) e ON e.e_customer = i.customer_id AND e.e_inst = i.inst
             ORDER BY i.customer_id, i.inst
             """
         )
@@ -403,29 +525,31 @@ class JourneyQuery:
 
     def funnel_counts(self) -> domain.FunnelCounts:
         self._instances()
+        q = self.sql
         levels = {
             (int(level), Outcome(outcome)): int(n)
             for level, outcome, n in self._rows(
-                "SELECT level, outcome, count(*) FROM _jin GROUP BY ALL"
+                f"SELECT level, outcome, count(*) FROM {self.jin} GROUP BY level, outcome"
             )
         }
-        customers = self._rows("SELECT count(DISTINCT customer_id) FROM _jin")[0][0]
+        customers = self._rows(f"SELECT count(DISTINCT customer_id) FROM {self.jin}")[0][0]
         k = len(self.spec.stages)
         durations: list[domain.Durations] = []
         if k:
             ends = [f"f{i + 1}" for i in range(k - 1)] + ["goal_at"]
             gaps = ", ".join(
-                f"(epoch_us({end}) - epoch_us(f{i})) / 1e6 AS d{i}" for i, end in enumerate(ends)
+                f"({q.epoch_us(end)} - {q.epoch_us(f'f{i}')}) / 1e6 AS d{i}"
+                for i, end in enumerate(ends)
             )
             stats = ", ".join(
                 f"count(d{i}) FILTER (WHERE d{i} >= 0), "
-                f"quantile_cont(d{i}, 0.5) FILTER (WHERE d{i} >= 0), "
-                f"quantile_cont(d{i}, 0.9) FILTER (WHERE d{i} >= 0)"
+                f"{q.quantiles(f'd{i}', (0.5, 0.9))} FILTER (WHERE d{i} >= 0)"
                 for i in range(k)
             )
-            row = self._rows(f"SELECT {stats} FROM (SELECT {gaps} FROM _jin)")[0]
+            row = self._rows(f"SELECT {stats} FROM (SELECT {gaps} FROM {self.jin}) g")[0]
             for i in range(k):
-                n, median, p90 = row[3 * i : 3 * i + 3]
+                n, quantiles = row[2 * i : 2 * i + 2]
+                median, p90 = quantiles if quantiles else (None, None)
                 durations.append(domain.Durations(int(n), median, p90))
         return domain.FunnelCounts(levels, int(customers), durations)
 
@@ -437,6 +561,7 @@ class JourneyQuery:
         self, *, level: PathLevel, depth: int, limit: int = PATH_ROWS
     ) -> tuple[Counter[tuple[tuple[str, ...], Outcome]], int]:
         """Instances per (path, outcome) for the `limit` most common, and all instances."""
+        self._duckdb_only("paths")
         self._instances()
         column = "stage" if level is PathLevel.STAGE else "tp"
         rows = self._rows(
@@ -444,16 +569,16 @@ class JourneyQuery:
             WITH p AS (
                 SELECT customer_id, inst,
                        list({column} ORDER BY rn) FILTER (WHERE {column} IS NOT NULL) AS seq
-                FROM _jev GROUP BY customer_id, inst
+                FROM {self.jev} GROUP BY customer_id, inst
             )
             SELECT list_filter(coalesce(p.seq, []), lambda x, n: n = 1 OR x != p.seq[n - 1])
                        [1:{int(depth)}] AS path,
                    i.outcome, count(*) AS n
-            FROM p JOIN _jin i USING (customer_id, inst)
+            FROM p JOIN {self.jin} i USING (customer_id, inst)
             GROUP BY ALL ORDER BY n DESC LIMIT {int(limit)}
             """
         )
-        total = int(self._rows("SELECT count(*) FROM _jin")[0][0])
+        total = int(self._rows(f"SELECT count(*) FROM {self.jin}")[0][0])
         stages = self.spec.stages
         keys = self.catalogue.keys
         counts: Counter[tuple[tuple[str, ...], Outcome]] = Counter()
@@ -476,25 +601,26 @@ class JourneyQuery:
         """First → last channel of each instance."""
         self._instances()
         rows = self._rows(
-            """SELECT first_channel, last_channel, count(*) FROM _jin
-               WHERE first_channel IS NOT NULL GROUP BY ALL"""
+            f"""SELECT first_channel, last_channel, count(*) FROM {self.jin}
+                WHERE first_channel IS NOT NULL GROUP BY first_channel, last_channel"""
         )
-        multi = self._rows("SELECT count(*) FROM _jin WHERE multichannel")[0][0]
+        multi = self._rows(f"SELECT count(*) FROM {self.jin} WHERE multichannel")[0][0]
         return domain.channel_switches({(a, b): int(n) for a, b, n in rows}, int(multi))
 
     def lost(self) -> domain.Lost:
         """Instances that stopped before the goal, by last touchpoint and by stage reached."""
         self._instances()
-        total = int(self._rows("SELECT count(*) FROM _jin")[0][0])
+        total = int(self._rows(f"SELECT count(*) FROM {self.jin}")[0][0])
         keys = self.catalogue.keys
         by_tp: Counter[str | None] = Counter()
         for tp, n in self._rows(
-            "SELECT last_tp, count(*) FROM _jin WHERE outcome = 'lost' GROUP BY ALL"
+            f"SELECT last_tp, count(*) FROM {self.jin} WHERE outcome = 'lost' GROUP BY last_tp"
         ):
             by_tp[None if tp is None else keys.get(int(tp))] += int(n)
         by_stage: Counter[str | None] = Counter()
         for stage, n in self._rows(
-            "SELECT stage_reached, count(*) FROM _jin WHERE outcome = 'lost' GROUP BY ALL"
+            f"SELECT stage_reached, count(*) FROM {self.jin} WHERE outcome = 'lost' "
+            "GROUP BY stage_reached"
         ):
             by_stage[None if stage is None else self.spec.stages[int(stage)].key] += int(n)
         return domain.lost(total, by_tp, by_stage)
@@ -505,10 +631,11 @@ class JourneyQuery:
         """Observations (`kind`, `customer_id`, `ts`, `value`) by the stage of the customer's
         latest relevant event at or before them, within the timeout (see domain.attribute):
         kind → stage position → statistics. Only the observers' events are read."""
+        self._duckdb_only("emotion")
         k = len(self.spec.stages)
         event_params: list[Any] = []
         if "_jev" in self._built:
-            events, source = "", "_jev"
+            events, source = "", self.jev
         else:
             cte, event_params = self._events_cte()
             events, source = f"{cte},", "ev"
@@ -568,6 +695,7 @@ class JourneyQuery:
 
     def visit_groups(self) -> dict[str | None, domain.VisitGroup]:
         """Website visits (30 minutes of inactivity end one) grouped by entry page."""
+        self._duckdb_only("web_visits")
         web = self.spec.web
         numbers = self.catalogue.numbers
         goal = sorted({numbers[k] for k in web.goal_pages if k in numbers})
@@ -662,7 +790,7 @@ _cache_lock = threading.Lock()
 
 
 def figures(
-    store: Store,
+    source: Store | Engine,
     spec: JourneySpec,
     wanted: Sequence[tuple[str, Mapping[str, Any]]],
     *,
@@ -670,11 +798,13 @@ def figures(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> list[Any]:
-    """The wanted figures — (JourneyQuery method, keyword options) — in order. Figures of a
-    synced store are kept until its next sync (the last CACHE_SIZE of them); the missing ones
-    are computed in one query, so they share its instance tables."""
-    synced = store.last_synced_at()
-    base = (id(store), str(store.path), synced, spec, naive_utc(start), naive_utc(end))
+    """The wanted figures — (JourneyQuery method, keyword options) — in order, from the store
+    or a SparkEngine over its Parquet copy (SPARK_FIGURES only). Figures of a synced store are
+    kept until its next sync (the last CACHE_SIZE of them); the missing ones are computed in one
+    query, so they share its instance tables."""
+    synced = source.last_synced_at()
+    where = getattr(source, "path", None) or getattr(source, "directory", None)
+    base = (id(source), str(where), synced, spec, naive_utc(start), naive_utc(end))
     keys = [(*base, naive_utc(as_of), name, tuple(sorted(opts.items()))) for name, opts in wanted]
     out: list[Any] = [None] * len(wanted)
     missing = []
@@ -686,7 +816,7 @@ def figures(
             else:
                 missing.append(n)
     if missing:
-        with JourneyQuery(store, spec, as_of=as_of, start=start, end=end) as q:
+        with JourneyQuery(source, spec, as_of=as_of, start=start, end=end) as q:
             for n in missing:
                 name, opts = wanted[n]
                 out[n] = getattr(q, name)(**opts)

@@ -88,8 +88,9 @@ class Layout:
 
 
 def layouts() -> dict[str, Layout]:
-    """Every table of the store with its file layout (registered tables included)."""
-    from cxm.analytics import sync
+    """Every table of the store with its file layout (registered tables included: the journey
+    tables of cxm.analytics.journeys always, Spark's journey reconstruction reads them)."""
+    from cxm.analytics import journeys, sync  # noqa: F401  (journeys registers its tables)
 
     specs = {s.name: s for s in sync.SPECS}
     out = {}
@@ -111,13 +112,15 @@ def export(store: Store, directory: Path | str, *, now: datetime | None = None) 
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    all_layouts = layouts()
+    store.ensure_tables()  # tables registered after the store was opened: empty, but present
     old = read_manifest(root)
     old_tables: dict[str, Any] = old.get("tables", {}) if old.get("format") == FORMAT else {}
     tables: dict[str, Any] = {}
     report: dict[str, Any] = {}
     with store.lock, store.transaction() as cur:
         # one snapshot: the fingerprints and the files describe the same rows
-        for name, layout in layouts().items():
+        for name, layout in all_layouts.items():
             schema = store_mod.SCHEMAS[name]
             folder = root / name
             folder.mkdir(exist_ok=True)

@@ -15,6 +15,7 @@ from cxm.accounts.models import User
 from cxm.analytics import journeys as analytics
 from cxm.analytics import sync
 from cxm.analytics.api import Ctx, get_store
+from cxm.analytics.engine import Engine
 from cxm.analytics.store import Store
 from cxm.deps import ClockDep, DbSession, require
 from cxm.journeys import services
@@ -123,7 +124,7 @@ def _day(day: date | None) -> datetime | None:
 @dataclass
 class _Run:
     spec: JourneySpec
-    store: Store
+    store: Store | Engine  # the store, or Spark over its Parquet copy (analytics.SPARK_FIGURES)
     base: AnalysisOut
 
     def figure(self, name: str, **options: Any) -> Any:
@@ -138,13 +139,18 @@ class _Run:
         return result
 
 
-def _run(key: str, period: Period, ctx: Ctx) -> _Run:
-    """The journey (404 before any store work), then the fresh store."""
+def _run(key: str, period: Period, ctx: Ctx, figure: str) -> _Run:
+    """The journey (404 before any store work), then the fresh store, or the engine of
+    CXM_ANALYTICS_ENGINE for the figures that run on Spark too (the funnel, channel switches,
+    lost journeys); the paths, emotion curve and web visits are DuckDB SQL (list lambdas, ASOF
+    joins): always the store itself."""
     spec = services.spec_of(services.get_journey(ctx.db, key, now=ctx.clock.now()))
-    # journeys are DuckDB SQL (window functions, ASOF joins): always the store itself, whatever
-    # engine answers the KPIs
-    store = get_store(ctx.request, ctx.settings, ctx.cfg)
-    sync.ensure_fresh(ctx.db, store, settings=ctx.cfg, now=ctx.clock.now())
+    store: Store | Engine
+    if ctx.cfg.engine != "duckdb" and figure in analytics.SPARK_FIGURES:
+        store = ctx.fresh()
+    else:
+        store = get_store(ctx.request, ctx.settings, ctx.cfg)
+        sync.ensure_fresh(ctx.db, store, settings=ctx.cfg, now=ctx.clock.now())
     last = store.last_synced_at()
     synced = last.replace(tzinfo=UTC) if last else None
     base = AnalysisOut(
@@ -162,7 +168,7 @@ def _run(key: str, period: Period, ctx: Ctx) -> _Run:
 def funnel(key: str, period: PeriodDep, ctx: Ctx) -> FunnelOut:
     """Instances per stage reached (this stage or a later one), conversion, drop-off (lost vs.
     still open) and the median / 90th percentile seconds to the next step."""
-    run = _run(key, period, ctx)
+    run = _run(key, period, ctx, "funnel")
     return FunnelOut(**run.base.model_dump(), funnel=run.figure("funnel"))
 
 
@@ -177,7 +183,7 @@ def paths(
 ) -> PathsOut:
     """The most common paths (repeats collapsed, cut after `depth` steps, then the outcome:
     goal, open or lost), with Sankey nodes and links."""
-    run = _run(key, period, ctx)
+    run = _run(key, period, ctx, "paths")
     paths = run.figure("paths", level=by, top=top, depth=depth)
     return PathsOut(**run.base.model_dump(), paths=paths)
 
@@ -195,7 +201,7 @@ def emotion(
         raise Invalid(
             f"question_type must be one of {', '.join(QUESTION_TYPES)}", field="question_type"
         )
-    run = _run(key, period, ctx)
+    run = _run(key, period, ctx, "emotion")
     min_n = ctx.cfg.min_n
     points = run.figure("emotion", question_type=question_type, min_n=min_n)
     return EmotionOut(
@@ -206,7 +212,7 @@ def emotion(
 @router.get("/journeys/{key}/channel-switches")
 def channel_switches(key: str, period: PeriodDep, ctx: Ctx) -> ChannelSwitchesOut:
     """Instances per first → last channel ("started on web, ended on the hotline")."""
-    run = _run(key, period, ctx)
+    run = _run(key, period, ctx, "channel_switches")
     switches = run.figure("channel_switches")
     return ChannelSwitchesOut(**run.base.model_dump(), switches=switches)
 
@@ -215,7 +221,7 @@ def channel_switches(key: str, period: PeriodDep, ctx: Ctx) -> ChannelSwitchesOu
 def lost(key: str, period: PeriodDep, ctx: Ctx) -> LostOut:
     """Instances that stopped before the goal (older than the timeout at the as-of time), by
     last touchpoint and by the furthest stage."""
-    run = _run(key, period, ctx)
+    run = _run(key, period, ctx, "lost")
     return LostOut(**run.base.model_dump(), lost=run.figure("lost"))
 
 
@@ -228,7 +234,7 @@ def web_visits(
 ) -> WebVisitsOut:
     """Website visits (30 minutes of inactivity end one) by entry page: reaching the journey's
     goal pages, clicks and seconds until then, searches without result, orientation exits."""
-    run = _run(key, period, ctx)
+    run = _run(key, period, ctx, "web_visits")
     rows = run.figure("web_visits", top=top)
     return WebVisitsOut(
         **run.base.model_dump(),
