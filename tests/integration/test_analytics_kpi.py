@@ -15,7 +15,13 @@ from cxm.analytics import kpi, metrics, sync
 from cxm.analytics.store import Store
 from cxm.shared.clock import FixedClock
 from tests.conftest import T0
+from tests.integration import test_analytics_spark as spark_tests
 from tests.integration.test_analytics_fixtures import World, build_world, synced_store
+from tests.integration.test_analytics_spark import Pair
+
+# the Spark module's fixtures: a session, and the fixture world synced to both engines
+spark = spark_tests.spark
+world_pair = spark_tests.world_pair
 
 JAN1 = date(2026, 1, 1)
 FEB1 = date(2026, 2, 1)
@@ -207,3 +213,39 @@ def test_topics_can_come_from_a_registered_text_analysis_table(
             s, by=["topic"], topics=kpi.TableTopic("stand_in_topics"), min_n=1
         )
     assert {r.group["topic"]: r.result.events for r in result.rows} == {"akku": 2, "display": 2}
+
+
+def _ids(store: Store, tier: str) -> list[str]:
+    rows = store.query("SELECT id, attributes['tier'] AS tier FROM customers ORDER BY id")
+    return [str(r["id"]) for r in rows if r["tier"] == tier]
+
+
+def test_members_of_a_saved_segment_filter_through_a_temporary_table(store: Store) -> None:
+    gold = kpi.Filters(members=kpi.Members.of(_ids(store, "gold")))
+    # the same customers as the attribute filter: c1 and c3 gave 9 NPS answers
+    got = kpi.nps(store, filters=gold, min_n=1).rows[0].result
+    assert (got.n, got.promoters, got.detractors) == (9, 5, 2)
+    silver = kpi.Members.of(_ids(store, "silver"))
+    by_month = kpi.nps(store, period="month", filters=kpi.Filters(members=silver), min_n=1)
+    assert sum(r.result.n for r in by_month.rows) == 4
+    # the ids travel in a table of their own, not in the SQL text
+    sql = kpi.compiled("answers", "nps", None, (), kpi.Filters(members=silver))
+    assert silver.name in sql and silver.ids[0] not in sql
+    # holders too: Modell X in February was held by c1 (gold) and c2 (silver)
+    f = kpi.Filters(
+        start=datetime(2026, 2, 1, tzinfo=UTC), end=datetime(2026, 3, 1, tzinfo=UTC), members=silver
+    )
+    rate = kpi.complaint_rate(store, by=["model"], filters=f, min_n=1)
+    assert {r.group["model"]: r.result.exposure for r in rate.rows} == {"Smartphone Modell X": 1}
+    assert kpi.nps(store, filters=kpi.Filters(members=kpi.Members.of([])), min_n=1).rows == []
+    assert kpi.Members.of(reversed(silver.ids)) == silver  # one name per set, in any order
+
+
+@pytest.mark.spark
+def test_members_filter_the_same_way_on_spark(world_pair: Pair) -> None:
+    silver = kpi.Members.of(_ids(world_pair.duckdb, "silver"))
+    f = kpi.Filters(members=silver)
+    duck = kpi.nps(world_pair.duckdb, period="month", by=["touchpoint"], filters=f, min_n=1)
+    on_spark = kpi.nps(world_pair.spark, period="month", by=["touchpoint"], filters=f, min_n=1)
+    assert [kpi.row_dict(r) for r in on_spark.rows] == [kpi.row_dict(r) for r in duck.rows]
+    assert sum(r.result.n for r in duck.rows) == 4

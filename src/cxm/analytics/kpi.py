@@ -14,6 +14,8 @@ copy (cxm.analytics.spark): any `cxm.analytics.engine.Engine`.
 from __future__ import annotations
 
 import functools
+import hashlib
+import uuid
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -21,10 +23,11 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from cxm.analytics import metrics
 from cxm.analytics.engine import Engine
-from cxm.analytics.store import table
+from cxm.analytics.store import Store, table
 from cxm.shared.errors import Invalid
 
 Period = Literal["day", "week", "month", "quarter", "year"]
@@ -44,8 +47,29 @@ Grouped = list[tuple[date | None, dict[str, str | None], dict[str, Any]]]
 
 
 @dataclass(frozen=True)
+class Members:
+    """A set of customers to keep (a saved segment's members). The query joins a temporary
+    table of the ids that is registered with the engine for the query (never an IN list);
+    `name`, made from a digest of the ids, names that table, so a compiled query is cached
+    per set and two sets never share a table name."""
+
+    name: str
+    ids: tuple[str, ...] = field(compare=False, repr=False)
+
+    @classmethod
+    def of(cls, ids: Iterable[uuid.UUID | str]) -> Members:
+        unique = tuple(sorted({str(uuid.UUID(str(i))) for i in ids}))
+        digest = hashlib.blake2b("\n".join(unique).encode(), digest_size=12).hexdigest()
+        return cls(f"cxm_members_{digest}", unique)
+
+    def table(self) -> ir.Table:
+        return ibis.table(ibis.schema({"customer_id": "uuid"}), name=self.name)
+
+
+@dataclass(frozen=True)
 class Filters:
-    """What to count: [start, end) in UTC, and keys to keep (an empty tuple keeps all)."""
+    """What to count: [start, end) in UTC, and keys to keep (an empty tuple keeps all);
+    `members` keeps the facts of those customers only (after merges, as the segment does)."""
 
     start: datetime | None = None
     end: datetime | None = None
@@ -54,6 +78,7 @@ class Filters:
     models: tuple[str, ...] = ()
     surveys: tuple[str, ...] = ()
     question: str | None = None  # a question key, when a survey asks two of a kind
+    members: Members | None = None
 
 
 @dataclass(frozen=True)
@@ -563,7 +588,40 @@ def _run(
 
 def _rows(store: Engine, query: str, *args: Hashable) -> list[dict[str, Any]]:
     """Runs one of the KPI expressions on the engine, compiled once per shape and dialect."""
-    return store.query(compiled_for(store.dialect, query, *args))
+    sql = compiled_for(store.dialect, query, *args)
+    members = next((a.members for a in args if isinstance(a, Filters) and a.members), None)
+    if members is None:
+        return store.query(sql)
+    return _query_with_members(store, sql, members)
+
+
+def _query_with_members(store: Engine, sql: str, members: Members) -> list[dict[str, Any]]:
+    """Runs SQL that reads the members' table, registered for this query: on DuckDB a
+    temporary table of the cursor's own connection (dropped with it); on Spark a temporary
+    view of the engine's session (its name is a digest of the ids: same name, same rows)."""
+    if isinstance(store, Store):
+        ids = pa.table({"customer_id": pa.array(members.ids, type=pa.string())})
+        cur = store.cursor()
+        raw = f"{members.name}_ids"
+        try:
+            cur.register(raw, ids)
+            cur.execute(
+                f'CREATE TEMP TABLE "{members.name}" AS '
+                f'SELECT CAST(customer_id AS UUID) AS customer_id FROM "{raw}"'
+            )
+            cur.unregister(raw)
+            cur.execute(sql)
+            names = [d[0] for d in cur.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        finally:
+            cur.close()
+    spark = getattr(store, "spark", None)
+    if store.dialect == "pyspark" and spark is not None:
+        # the Parquet copy holds ids as text (cxm.analytics.parquet)
+        rows = [(i,) for i in members.ids]
+        spark.createDataFrame(rows, "customer_id string").createOrReplaceTempView(members.name)
+        return store.query(sql)
+    raise Invalid(f"the {store.dialect} engine cannot filter by a saved segment", field="segment")
 
 
 def compiled(query: str, *args: Hashable) -> str:
@@ -804,7 +862,7 @@ def _common_filters(fact: ir.Table, filters: Filters, *, day: str | None = None)
     if filters.surveys and "survey_id" in fact.columns:
         sv = table("surveys")
         fact = fact.filter(fact.survey_id.isin(sv.filter(sv.key.isin(list(filters.surveys))).id))
-    if filters.segment:
+    if filters.segment or filters.members:
         fact = _with_customer(fact)
         fact = _segment_filter(fact, filters, fact.cust)
         fact = fact.drop("cust")
@@ -824,6 +882,8 @@ def _model_filter(fact: ir.Table, filters: Filters, day: str) -> ir.Table:
 
 
 def _segment_filter(fact: ir.Table, filters: Filters, customer: ir.Value) -> ir.Table:
+    if filters.members is not None:
+        fact = fact.filter(customer.isin(filters.members.table().customer_id))
     if not filters.segment:
         return fact
     c = table("customers")

@@ -1,10 +1,13 @@
 """The dashboard's figures from the analytical store: KPI tiles with their change against the
 previous period (and whether it is significant), NPS and CSAT by month, NPS by touchpoint,
-complaint rate by topic and month, and the most frequent text topics with their sentiment."""
+complaint rate by topic and month, and the most frequent text topics with their sentiment;
+filtered by period, touchpoint and segment (an attribute value or a saved segment's members).
+And what drives loyalty: the top key drivers of NPS and moments of truth (cxm.insights)."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,8 +17,11 @@ from cachetools import TTLCache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cxm.analytics import kpi
+from cxm.analytics import drivers, kpi
 from cxm.analytics.store import Store, table
+from cxm.insights import services as insights
+from cxm.segments import services as segments
+from cxm.shared.errors import Invalid, NotFound
 from cxm.textanalytics.domain import Sentiment
 from cxm.textanalytics.models import TextAnalysis, TextTopic
 from cxm.touchpoints.models import Touchpoint
@@ -36,13 +42,33 @@ class Tile:
 
 
 @dataclass(frozen=True, slots=True)
+class SavedSegment:
+    """A saved segment chosen as the filter, with its members now."""
+
+    id: uuid.UUID
+    name: str
+    members: kpi.Members
+
+    @property
+    def value(self) -> str:
+        return saved_value(self.id)
+
+
+def saved_value(segment_id: uuid.UUID) -> str:
+    """The segment filter's URL value for a saved segment."""
+    return f"saved:{segment_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class Selection:
     """What the dashboard's filters chose: the last `months` calendar months (the current one
-    included), a touchpoint, a customer segment (attribute, value)."""
+    included), a touchpoint, and a customer segment: an attribute=value pair or a saved
+    segment (its members)."""
 
     months: int = DEFAULT_MONTHS
     touchpoint: str | None = None
     segment: tuple[str, str] | None = None
+    saved: SavedSegment | None = None
 
     def start(self, now: datetime) -> datetime:
         first = kpi.period_start(now.astimezone(UTC).date(), "month")
@@ -60,7 +86,12 @@ class Selection:
             end=self.end(now) if now else None,
             touchpoints=(self.touchpoint,) if self.touchpoint else (),
             segment=(self.segment,) if self.segment else (),
+            members=self.saved.members if self.saved else None,
         )
+
+    @property
+    def segmented(self) -> bool:
+        return self.segment is not None or self.saved is not None
 
     def month_starts(self, now: datetime) -> list[date]:
         out, p = [], self.start(now).date()
@@ -261,6 +292,161 @@ def segment_options(store: Store, *, max_values: int = 12) -> list[tuple[str, st
         if row["k"] is not None and row["v"] is not None:
             values.setdefault(str(row["k"]), []).append(str(row["v"]))
     return [(k, v) for k, vs in sorted(values.items()) if 2 <= len(vs) <= max_values for v in vs]
+
+
+def saved_segment(
+    db: Session, value: str, *, now: datetime, ttl: float, cache_key: Hashable = None
+) -> SavedSegment | None:
+    """The saved segment a filter value ("saved:<id>") names, with its members now (kept for
+    `ttl` seconds per segment version); None for any other value."""
+    prefix, _, raw = value.partition(":")
+    if prefix != "saved":
+        return None
+    try:
+        segment_id = uuid.UUID(raw)
+        segment = segments.get_segment(db, segment_id)
+    except (ValueError, NotFound):  # a malformed or unknown id selects nothing
+        return None
+    try:
+        members = cached(
+            ("members", cache_key, segment.id, segment.updated_at),
+            lambda: kpi.Members.of(segments.member_ids(db, segment.id, now=now)),
+            ttl=ttl,
+        )
+    except Invalid:  # a rule saved before its field changed: offer everyone, not an error page
+        return None
+    return SavedSegment(segment.id, segment.name, members)
+
+
+def saved_segment_options(db: Session) -> list[tuple[str, str]]:
+    """(filter value, name) of every saved segment, by name."""
+    return [(saved_value(s.id), s.name) for s in segments.list_segments(db)]
+
+
+# --- what drives loyalty -----------------------------------------------------------------------
+
+LOYALTY_WINDOW_DAYS = 365
+# The insights page resamples 200 times; the start page needs the ranking, not the third digit
+# of an interval, and is drawn far more often.
+LOYALTY_BOOTSTRAP = 100
+LOYALTY_TOP = 6
+
+
+@dataclass(frozen=True, slots=True)
+class DriverBar:
+    key: str
+    kind: str  # touchpoint | topic
+    ref: str  # the touchpoint key or the topic code
+    name_de: str
+    name_en: str
+    share: float  # % of R²
+    low: float
+    high: float
+    r: float
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    touchpoint: str
+    name_de: str
+    name_en: str
+    rank: int
+    share: float
+    low: float
+    high: float
+    performance: float
+    n: int
+    quadrant: str
+
+
+@dataclass(frozen=True, slots=True)
+class Loyalty:
+    """The top key drivers of NPS and the top moments of truth, or why there are none
+    (`problem`): small enough to keep in the cache (the analysis itself holds every row)."""
+
+    drivers: list[DriverBar] = field(default_factory=list)
+    moments: list[Moment] = field(default_factory=list)
+    n: int = 0
+    r2: float | None = None
+    total_drivers: int = 0
+    problem: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.drivers
+
+
+def loyalty(
+    db: Session,
+    *,
+    now: datetime,
+    window_days: int = LOYALTY_WINDOW_DAYS,
+    bootstrap: int = LOYALTY_BOOTSTRAP,
+    top: int = LOYALTY_TOP,
+) -> Loyalty:
+    """The `top` key drivers of NPS over the window (relative weights with bootstrap intervals)
+    and the `top` moments of truth; an empty Loyalty with the reason when the data do not
+    support an analysis."""
+    try:
+        analysis = insights.driver_analysis(
+            db, now=now, outcome="nps", window_days=window_days, bootstrap=bootstrap
+        )
+    except Invalid as exc:
+        return Loyalty(problem=exc.message)
+    result = analysis.result
+    if not result.weights:
+        return Loyalty(problem="no driver kept")
+
+    def info(key: str) -> drivers.DriverInfo:
+        found = analysis.info(key)
+        return found or drivers.DriverInfo(key, "touchpoint", key, key, key)
+
+    bars = []
+    for w in result.weights[:top]:
+        d = info(w.key)
+        bars.append(
+            DriverBar(
+                key=w.key,
+                kind=d.kind,
+                ref=d.ref,
+                name_de=d.name_de,
+                name_en=d.name_en,
+                share=_r(w.share),
+                low=_r(w.share_low),
+                high=_r(w.share_high),
+                r=_r(w.r, 2),
+                n=w.n,
+            )
+        )
+    moments = []
+    for m in analysis.moments[:top]:
+        d = info(f"touchpoint:{m.touchpoint}")
+        moments.append(
+            Moment(
+                touchpoint=m.touchpoint,
+                name_de=d.name_de,
+                name_en=d.name_en,
+                rank=m.rank,
+                share=_r(m.share),
+                low=_r(m.share_low),
+                high=_r(m.share_high),
+                performance=_r(m.performance),
+                n=m.n,
+                quadrant=m.quadrant.value,
+            )
+        )
+    return Loyalty(
+        drivers=bars,
+        moments=moments,
+        n=result.n,
+        r2=drivers.finite(result.r2),
+        total_drivers=len(result.weights),
+    )
+
+
+def _r(value: float, digits: int = 1) -> float:
+    return round(float(value), digits) if value == value else 0.0
 
 
 def touchpoint_options(db: Session) -> Sequence[Touchpoint]:

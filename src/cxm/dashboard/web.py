@@ -19,12 +19,16 @@ from cxm.analytics.api import get_analytics_settings, get_store
 from cxm.config import Settings
 from cxm.customers.models import Customer
 from cxm.dashboard import services
+from cxm.dashboard.labels import LABELS
 from cxm.deps import ClockDep, DbSession, SettingsDep, WebUser
 from cxm.feedback.domain import FeedbackSource
 from cxm.feedback.models import Feedback
+from cxm.i18n import register
 from cxm.surveys.models import SurveyResponse
 from cxm.textanalytics.domain import Sentiment
 from cxm.web_support import page
+
+register(LABELS)
 
 router = APIRouter(include_in_schema=False)
 
@@ -128,6 +132,8 @@ def _charts(
         "periods": services.PERIOD_MONTHS,
         "touchpoints": touchpoints,
         "segments": [],
+        "saved_segments": [],
+        "loyalty": None,
         "trend": None,
         "by_touchpoint": [],
         "complaints": {"months": [], "topics": {}},
@@ -141,12 +147,14 @@ def _charts(
     segments = services.cached(
         ("segments", settings.database_url), lambda: services.segment_options(store), ttl=ttl
     )
+    saved = services.saved_segment(db, segment, now=now, ttl=ttl, cache_key=settings.database_url)
     selection = services.Selection(
         months=int(months)
         if months.isdigit() and int(months) in services.PERIOD_MONTHS
         else services.DEFAULT_MONTHS,
         touchpoint=touchpoint if any(t.key == touchpoint for t in touchpoints) else None,
         segment=next((s for s in segments if f"{s[0]}={s[1]}" == segment), None),
+        saved=saved,
     )
     # KPI tiles compare the last 30 days whatever the period; touchpoint and segment apply
     unbounded = selection.filters()
@@ -154,6 +162,13 @@ def _charts(
     out.update(
         selection=selection,
         segments=segments,
+        saved_segments=services.saved_segment_options(db),
+        # not filtered: the analysis needs every customer's answers, over a year, to be stable
+        loyalty=services.cached(
+            ("loyalty", settings.database_url, now.date()),
+            lambda: services.loyalty(db, now=now),
+            ttl=ttl,
+        ),
         kpis=services.tiles(store, now=now, min_n=cfg.min_n, filters=unbounded),
         trend=services.trend(store, now=now, selection=selection, min_n=cfg.min_n),
         by_touchpoint=services.nps_by_touchpoint(store, now=now, min_n=cfg.min_n, filters=scoped),
@@ -246,6 +261,24 @@ class Charts:
             "labels": [_month(m) for m in months],
             "series": series,
             "axes": [{"name": t("dashboard.per_1000"), "min": 0}],
+        }
+
+    @staticmethod
+    def drivers(loyalty: services.Loyalty, t: Translate, lang: str) -> dict[str, Any]:
+        """The top drivers' shares of R² with their intervals (insights.js draws "whiskers")."""
+
+        def name(d: services.DriverBar) -> str:
+            if d.kind == "topic":
+                return label(t, "topic", d.ref)
+            return d.name_en if lang == "en" else d.name_de
+
+        return {
+            "type": "whiskers",
+            "labels": [name(d) for d in loyalty.drivers],
+            "values": [d.share for d in loyalty.drivers],
+            "low": [d.low for d in loyalty.drivers],
+            "high": [d.high for d in loyalty.drivers],
+            "axis": t("dashboard.share"),
         }
 
     @staticmethod

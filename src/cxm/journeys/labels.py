@@ -144,4 +144,28 @@ LABELS: dict[str, tuple[str, str]] = {
         "Stages, goal and goal pages can be changed through the API "
         "(PATCH /api/v1/journeys/{key}).",
     ),
+    "journeys.moments": (
+        "Momente der Wahrheit auf dieser Reise",
+        "Moments of truth on this journey",
+    ),
+    "journeys.moments_note": (
+        "Die Kontaktpunkte der Reise unter den Schlüsseltreibern des NPS der letzten 12 Monate "
+        "(alle Kunden, nicht nur der Zeitraum oben): Rang nach Anteil an R² × Leistungslücke.",
+        "The journey's touchpoints among the key drivers of NPS over the last 12 months (every "
+        "customer, not only the period above): ranked by share of R² × performance gap.",
+    ),
+    "journeys.no_moments": (
+        "Noch nicht genug Antworten an den Kontaktpunkten dieser Reise für eine Treiberanalyse.",
+        "Not enough answers at this journey's touchpoints yet for a driver analysis.",
+    ),
+    "journeys.rank": ("Rang", "Rank"),
+    "journeys.touchpoint": ("Kontaktpunkt", "Touchpoint"),
+    "journeys.effect": ("Einfluss (% R²)", "Effect (% R²)"),
+    "journeys.performance": ("Leistung (0–100)", "Performance (0–100)"),
+    "journeys.quadrant": ("Quadrant", "Quadrant"),
+    "journeys.quadrant.fix_first": ("zuerst verbessern", "fix first"),
+    "journeys.quadrant.keep_up": ("Stärke halten", "keep up"),
+    "journeys.quadrant.low_priority": ("nachrangig", "low priority"),
+    "journeys.quadrant.possible_overkill": ("ggf. Übererfüllung", "possible overkill"),
+    "journeys.all_drivers": ("Alle Treiber", "All drivers"),
 }

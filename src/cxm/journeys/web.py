@@ -13,8 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from cxm.accounts.domain import Permission, role_allows
 from cxm.accounts.models import User
+from cxm.analytics import drivers, sync
 from cxm.analytics import journeys as analytics
-from cxm.analytics import sync
 from cxm.analytics.api import get_analytics_settings, get_store
 from cxm.deps import ClockDep, DbSession, SettingsDep, web_require
 from cxm.i18n import register
@@ -173,6 +173,18 @@ def charts(
     }
 
 
+# Moments of truth: the insights page's analysis over a year, resampled less often (the page
+# shows the ranking; the insights page has the intervals at 200 resamples).
+MOMENTS_WINDOW_DAYS = 365
+MOMENTS_BOOTSTRAP = 100
+
+
+def journey_touchpoints(spec: JourneySpec) -> list[str]:
+    """The touchpoints of the journey's stages and goal, in journey order."""
+    keys = [k for s in spec.stages for k in s.touchpoints] + list(spec.goal.touchpoints)
+    return list(dict.fromkeys(keys))
+
+
 def _day(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), UTC)
 
@@ -254,11 +266,19 @@ def _journey_page(
             **{o.value: tr(f"journeys.outcome.{o.value}") for o in domain.Outcome},
         },
     )
+    moments = drivers.journey_moments_of_truth(
+        db,
+        touchpoint_keys=journey_touchpoints(spec),
+        now=now,
+        window_days=MOMENTS_WINDOW_DAYS,
+        bootstrap=MOMENTS_BOOTSTRAP,
+    )
     return page(
         request,
         "journeys/detail.html",
         {
             "journey": journey,
+            "moments": moments,
             "spec": spec,
             "names": names,
             "funnel": funnel,
