@@ -76,6 +76,31 @@ def test_the_queue_lists_the_case_with_its_clocks_escaped(
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text
     assert "sla-running" in page.text
+    assert 'data-testid="priority-customer"' not in page.text
+
+
+def test_the_queue_marks_a_priority_customer(
+    client: TestClient, db: Session, case: Any, clock: FixedClock
+) -> None:
+    from cxm.segments.models import CustomerScore
+
+    db.add(
+        CustomerScore(
+            customer_id=case.customer_id,
+            clv=1200.0,
+            value_tier="high",
+            churn_risk=0.5,
+            experience="at_risk",
+            category="priority",
+            computed_at=clock.now(),
+        )
+    )
+    db.commit()
+    _login_as(client, db, Role.AGENT)
+    page = client.get("/app/cases")
+    assert page.status_code == 200
+    assert 'data-testid="priority-customer"' in page.text
+    assert "Prioritätskunde" in page.text
 
 
 def test_an_agent_moves_the_case_on_and_an_illegal_move_is_explained(
@@ -239,3 +264,55 @@ def test_an_agent_opens_a_case_from_the_customer_360(
         data={"csrf": _csrf(page.text), "subject": "x", "category": "nonsense"},
     )
     assert bad.status_code == 422
+
+
+def test_a_manager_addresses_a_notice_to_a_segment_from_the_browser(
+    client: TestClient, db: Session, clock: FixedClock, case: Any
+) -> None:
+    from cxm.segments import services as segments
+
+    outsider = factories.customer(
+        db, now=clock.now(), identities=[{"kind": "email", "value": "o@example.com"}]
+    )
+    customers.add_holding(
+        db,
+        outsider.id,
+        now=clock.now(),
+        product_code="SMX",
+        product_name="Smartphone Modell X",
+        model="Smartphone Modell X",
+    )
+    segment = segments.create_segment(
+        db,
+        name="<i>Weber</i>",
+        rule={"field": "region", "op": "eq", "value": "Nord"},
+        now=clock.now(),
+    )
+    customer = db.get(type(outsider), case.customer_id)
+    assert customer is not None
+    customer.region = "Nord"
+    db.flush()
+    _login_as(client, db, Role.CX_MANAGER)
+    form = client.get("/app/notices")
+    assert f'<option value="{segment.id}"' in form.text
+    assert "&lt;i&gt;Weber&lt;/i&gt;" in form.text and "<i>Weber</i>" not in form.text
+    fields = {
+        "csrf": _csrf(form.text),
+        "title_de": "Update",
+        "title_en": "Update",
+        "body_de": "Text",
+        "body_en": "Text",
+    }
+    nobody = client.post("/app/notices", data=fields)
+    assert nobody.status_code == 422 and "Geben Sie ein Modell, ein Segment" in nobody.text
+    unknown = client.post("/app/notices", data={**fields, "segment_id": "kein-segment"})
+    assert unknown.status_code == 422 and "Dieses Segment gibt es nicht" in unknown.text
+    created = client.post(
+        "/app/notices",
+        data={**fields, "product_model": "Smartphone Modell X", "segment_id": str(segment.id)},
+    )
+    assert created.status_code == 200
+    assert re.search(r'data-testid="holders">1<', created.text)
+    assert "Empfänger" in created.text and "&lt;i&gt;Weber&lt;/i&gt;" in created.text
+    sent = client.post(str(created.url) + "/send", data={"csrf": _csrf(created.text)})
+    assert sent.status_code == 200 and 'data-testid="rule-as-sent"' in sent.text

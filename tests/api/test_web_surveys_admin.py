@@ -4,6 +4,7 @@ errors, revisions as versions, publish/close, triggers, results per version, rol
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -452,3 +453,50 @@ def test_every_survey_page_has_its_labels_in_both_languages(
             page = client.get(url)
             assert page.status_code == 200, url
             assert not re.search(r"svy\.[a-z_]+", page.text), (url, language)
+
+
+def test_a_trigger_from_the_form_can_require_a_segment_and_names_it_escaped(
+    client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    from cxm.segments import services as segments
+
+    segment = segments.create_segment(
+        db,
+        name="<b>Norden</b>",
+        rule={"field": "region", "op": "eq", "value": "Nord"},
+        now=clock.now(),
+    )
+    _login_as(client, db, Role.CX_MANAGER)
+    csrf = _csrf(client.get("/app/surveys/new").text)
+    client.post("/app/surveys/new", data=_builder_data(csrf))
+    page = client.get("/app/surveys/nach-kauf")
+    assert f'<option value="{segment.id}"' in page.text
+    assert "&lt;b&gt;Norden&lt;/b&gt;" in page.text and "<b>Norden</b>" not in page.text
+    added = client.post(
+        "/app/surveys/nach-kauf/triggers",
+        data={
+            "csrf": csrf,
+            "interaction_type": "call",
+            "delay_minutes": "30",
+            "segment_id": str(segment.id),
+        },
+    )
+    assert added.status_code == 200 and "Auslöser angelegt." in added.text
+    (rule,) = surveys.list_triggers(db, "nach-kauf")
+    assert rule.segment_id == segment.id
+    assert 'data-testid="trigger-segment"><a href="/app/segments/' in added.text
+    gone = client.post(
+        "/app/surveys/nach-kauf/triggers",
+        data={"csrf": csrf, "interaction_type": "call", "segment_id": str(uuid.uuid4())},
+    )
+    assert gone.status_code == 422 and "Dieses Segment gibt es nicht" in gone.text
+    assert 'id="f-trigger_segment" name="segment_id" aria-describedby' in gone.text
+
+
+def test_an_analyst_sees_trigger_segments_without_the_form(
+    client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    _survey(db, clock)
+    _login_as(client, db, Role.ANALYST)
+    page = client.get("/app/surveys/hotline")
+    assert page.status_code == 200 and 'name="segment_id"' not in page.text

@@ -343,3 +343,48 @@ def test_closing_a_resolved_case_is_a_transition_not_a_reopening(
     kinds = [e.kind for e in cases.history(db, case.id) if e.to_status is CaseStatus.CLOSED]
     assert kinds == ["transition"]
     assert case.resolved_at is not None
+
+
+def _score(db: Session, clock: FixedClock, customer: object, category: str) -> None:
+    from cxm.segments.models import CustomerScore
+
+    db.add(
+        CustomerScore(
+            customer_id=customer.id,  # type: ignore[attr-defined]
+            clv=900.0 if category == "priority" else 40.0,
+            value_tier="high" if category == "priority" else "low",
+            churn_risk=0.4,
+            experience="at_risk",
+            category=category,
+            computed_at=clock.now(),
+        )
+    )
+    db.commit()
+
+
+def test_a_high_value_customer_at_risk_gets_one_level_more_priority(
+    db: Session, clock: FixedClock
+) -> None:
+    from cxm.insights import services as insights
+
+    valuable, ordinary = _customer(db, clock), _customer(db, clock)
+    _score(db, clock, valuable, "priority")
+    _score(db, clock, ordinary, "retain_cheaply")
+
+    raised = _open(db, clock, valuable).case
+    plain = _open(db, clock, ordinary).case
+    assert raised.priority is Priority.HIGH and plain.priority is Priority.NORMAL
+    # the tighter policy of the higher priority: the acknowledgement is due sooner
+    assert raised.ack_due_at is not None and plain.ack_due_at is not None
+    assert raised.ack_due_at < plain.ack_due_at
+    opened = next(e for e in cases.history(db, raised.id) if e.kind == "opened")
+    assert opened.data["priority_raised_for"] == insights.PRIORITY_REASON
+    assert (
+        "priority_raised_for"
+        not in next(e for e in cases.history(db, plain.id) if e.kind == "opened").data
+    )
+    # urgent stays urgent; low becomes normal
+    urgent = _open(db, clock, valuable, topic="outage", priority=Priority.URGENT).case
+    low = _open(db, clock, valuable, topic="billing", priority=Priority.LOW).case
+    assert (urgent.priority, low.priority) == (Priority.URGENT, Priority.NORMAL)
+    assert insights.priority_ids(db, [valuable.id, ordinary.id]) == {valuable.id}  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -51,6 +51,24 @@ WARN_RATIO = 0.8
 _calendar = lru_cache(maxsize=32)(calendar_from_code)
 RESURVEY_KEY = "case-followup"
 PROMISE_REMINDER_LEAD = timedelta(hours=1)
+
+# Who the customer is can raise a new case's priority one level (never to urgent, which is kept
+# for faults that run around the clock). Higher features register the reasons: cxm.insights
+# raises it for customers of high value at risk, so their cases move up the agent's queue.
+PriorityRaiser = Callable[[Session, uuid.UUID], str | None]
+_RAISERS: list[PriorityRaiser] = []
+_RAISED = {Priority.LOW: Priority.NORMAL, Priority.NORMAL: Priority.HIGH}
+
+
+def register_priority_raiser(raiser: PriorityRaiser) -> None:
+    """Adds a hook that returns why a customer's new cases need a higher priority, or None."""
+    if raiser not in _RAISERS:
+        _RAISERS.append(raiser)
+
+
+def _raised_for(db: Session, customer_id: uuid.UUID) -> str | None:
+    return next((r for r in (raiser(db, customer_id) for raiser in _RAISERS) if r), None)
+
 
 Pause = tuple[datetime, datetime | None]
 
@@ -135,6 +153,9 @@ def open_case(
                 db.commit()
             return OpenResult(existing, False)
 
+    raised_for = _raised_for(db, customer.id) if priority in _RAISED else None
+    if raised_for is not None:
+        priority = _RAISED[priority]
     policy = policy_for(category, priority)
     # The installation's calendar applies, except where the policy runs around the clock.
     code = policy.calendar_code if policy.calendar_code == "24x7" else calendar_code
@@ -183,7 +204,12 @@ def open_case(
         at=now,
         actor=opened_by,
         to_status=CaseStatus.NEW,
-        data={"source": source.value, "priority": priority.value, "category": category},
+        data={
+            "source": source.value,
+            "priority": priority.value,
+            "category": category,
+            **({"priority_raised_for": raised_for} if raised_for else {}),
+        },
     )
     db.flush()
     events.publish(db, events.CaseOpened(case.id, now))

@@ -118,6 +118,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "cases.category.inquiry": ("Anfrage", "Inquiry"),
     "cases.category.technical": ("Technik", "Technical"),
     "cases.category.billing": ("Rechnung", "Billing"),
+    "cases.priority_customer": ("Prioritätskunde", "Priority customer"),
+    "cases.priority_customer.hint": (
+        "Hoher Kundenwert und abwanderungsgefährdet: neue Fälle erhalten eine Stufe mehr Priorität",
+        "High value and at risk of leaving: new cases get one level more priority",
+    ),
     "cases.priority.low": ("niedrig", "low"),
     "cases.priority.normal": ("normal", "normal"),
     "cases.priority.high": ("hoch", "high"),

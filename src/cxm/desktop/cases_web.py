@@ -3,6 +3,7 @@ transitions, promises, third-party checks, resolution and the reply composer."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -30,11 +31,15 @@ from cxm.customers import services as customers
 from cxm.deps import ClockDep, DbSession, SettingsDep, web_require
 from cxm.desktop.case_labels import LABELS
 from cxm.i18n import register
+from cxm.insights import services as insights
 from cxm.outreach import services as outreach
+from cxm.outreach.labels import LABELS as NOTICE_LABELS
+from cxm.segments import services as segments
 from cxm.shared.errors import CxmError, Invalid
 from cxm.web_support import csrf_ok, page
 
 register(LABELS)
+register(NOTICE_LABELS)
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,6 +76,7 @@ def queue(
         "cases/queue.html",
         {
             "rows": rows,
+            "priority": insights.priority_ids(db, (r.case.customer_id for r in rows)),
             "statuses": list(CaseStatus),
             "status": status,
             "teams": teams,
@@ -386,14 +392,35 @@ def reply(
 Manager = Annotated[User, Depends(web_require(Permission.OUTREACH_MANAGE))]
 
 
-@router.get("/app/notices")
-def notices(request: Request, db: DbSession, user: Manager) -> Response:
+def _notices_page(
+    request: Request,
+    db: Session,
+    user: User,
+    *,
+    form: dict[str, str],
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
     return page(
         request,
         "cases/notices.html",
-        {"notices": outreach.list_notices(db), "form": {}, "error": None},
+        {
+            "notices": outreach.list_notices(db),
+            "segments": segments.list_segments(db),
+            "form": form,
+            "error": error,
+        },
         user=user,
+        status_code=status_code,
     )
+
+
+@router.get("/app/notices")
+def notices(request: Request, db: DbSession, user: Manager) -> Response:
+    return _notices_page(request, db, user, form={})
+
+
+_NOTICE_ERRORS = {"segment_id": "notices.bad_segment", "product_model": "notices.need_audience"}
 
 
 @router.post("/app/notices")
@@ -404,6 +431,7 @@ def create_notice(
     clock: ClockDep,
     csrf: Annotated[str, Form()] = "",
     product_model: Annotated[str, Form(max_length=200)] = "",
+    segment_id: Annotated[str, Form(max_length=64)] = "",
     title_de: Annotated[str, Form(max_length=300)] = "",
     title_en: Annotated[str, Form(max_length=300)] = "",
     body_de: Annotated[str, Form(max_length=10_000)] = "",
@@ -412,38 +440,39 @@ def create_notice(
 ) -> Response:
     form = {
         "product_model": product_model,
+        "segment_id": segment_id,
         "title_de": title_de,
         "title_en": title_en,
         "body_de": body_de,
         "body_en": body_en,
         "update_link": update_link,
     }
-    error = "csrf.failed" if not csrf_ok(request, csrf) else None
-    if error is None:
-        try:
-            notice = outreach.create_notice(
-                db,
-                product_model=product_model,
-                title_de=title_de,
-                title_en=title_en,
-                body_de=body_de,
-                body_en=body_en,
-                update_link=update_link.strip() or None,
-                now=clock.now(),
-                created_by=user.id,
-            )
-        except CxmError as exc:
-            db.rollback()
-            error = exc.message
-        else:
-            return RedirectResponse(f"/app/notices/{notice.id}", status_code=303)
-    return page(
-        request,
-        "cases/notices.html",
-        {"notices": outreach.list_notices(db), "form": form, "error": error},
-        user=user,
-        status_code=400 if error == "csrf.failed" else 422,
-    )
+    if not csrf_ok(request, csrf):
+        return _notices_page(request, db, user, form=form, error="csrf.failed", status_code=400)
+    try:
+        segment: uuid.UUID | None = uuid.UUID(segment_id) if segment_id.strip() else None
+    except ValueError:
+        return _notices_page(
+            request, db, user, form=form, error="notices.bad_segment", status_code=422
+        )
+    try:
+        notice = outreach.create_notice(
+            db,
+            product_model=product_model or None,
+            segment_id=segment,
+            title_de=title_de,
+            title_en=title_en,
+            body_de=body_de,
+            body_en=body_en,
+            update_link=update_link.strip() or None,
+            now=clock.now(),
+            created_by=user.id,
+        )
+    except CxmError as exc:
+        db.rollback()
+        error = _NOTICE_ERRORS.get(exc.field or "", exc.message)
+        return _notices_page(request, db, user, form=form, error=error, status_code=422)
+    return RedirectResponse(f"/app/notices/{notice.id}", status_code=303)
 
 
 @router.get("/app/notices/{notice_id}")
@@ -451,11 +480,19 @@ def notice_page(
     notice_id: uuid.UUID, request: Request, db: DbSession, user: Manager, clock: ClockDep
 ) -> Response:
     notice = outreach.get_notice(db, notice_id)
+    rule_as_sent = None
+    if notice.segment_rule is not None:
+        try:
+            rule_as_sent = segments.describe(notice.segment_rule, language=user.language)
+        except CxmError:
+            # A rule saved under fields that no longer exist is still shown, as stored.
+            rule_as_sent = json.dumps(notice.segment_rule, ensure_ascii=False)
     return page(
         request,
         "cases/notice.html",
         {
             "notice": notice,
+            "rule_as_sent": rule_as_sent,
             "preview": outreach.preview_notice(db, notice.id, now=clock.now()),
             "messages": outreach.list_messages(db, notice_id=notice.id, limit=50),
             "done": request.query_params.get("done"),

@@ -19,6 +19,8 @@ class Feedback(Base):
     __table_args__ = (
         Index("ix_feedback_customer", "customer_id", "occurred_at"),
         Index("ix_feedback_source_time", "source", "occurred_at"),
+        Index("ix_feedback_time", "occurred_at", "id"),  # the explorer: newest first, keyset
+        Index("ix_feedback_product", "product_model"),  # the explorer's product choices
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

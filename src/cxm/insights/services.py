@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cxm.analytics import clv as clv_mod
 from cxm.analytics import drivers
+from cxm.cases import services as cases
 from cxm.customers.models import Customer
 from cxm.segments.models import CustomerScore, ScoreRun
 from cxm.shared.errors import Invalid
@@ -273,6 +274,32 @@ def is_priority(db: Session, customer_id: uuid.UUID) -> bool:
         select(CustomerScore.category).where(CustomerScore.customer_id == customer_id)
     )
     return category == clv_mod.Category.PRIORITY.value
+
+
+PRIORITY_REASON = "high_value_at_risk"
+
+
+def _priority_reason(db: Session, customer_id: uuid.UUID) -> str | None:
+    return PRIORITY_REASON if is_priority(db, customer_id) else None
+
+
+# A new case of a high-value customer at risk gets one level more priority (cxm.cases).
+cases.register_priority_raiser(_priority_reason)
+
+
+def priority_ids(db: Session, customer_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of the customers in the priority cell (high value, at risk) as last scored."""
+    wanted = list(set(customer_ids))
+    if not wanted:
+        return set()
+    return set(
+        db.scalars(
+            select(CustomerScore.customer_id).where(
+                CustomerScore.customer_id.in_(wanted),
+                CustomerScore.category == clv_mod.Category.PRIORITY.value,
+            )
+        )
+    )
 
 
 def top_by_value(db: Session, *, limit: int = 20) -> list[ScoredCustomer]:

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxm.consent.domain import ContactChannel, Purpose
-from cxm.db import Base, ValueEnum, new_id
+from cxm.db import Base, JsonDict, ValueEnum, new_id
 from cxm.outreach.domain import MessageKind, MessageStatus
 
 
@@ -65,12 +65,18 @@ class OutboundMessage(Base):
 
 
 class Notice(Base):
-    """A proactive notice to every holder of a product model (e.g. a software fix)."""
+    """A proactive notice (e.g. a software fix) to every holder of a product model, to the
+    members of a saved segment, or to the members of a segment who hold the model."""
 
     __tablename__ = "notices"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    product_model: Mapped[str] = mapped_column(String(200), index=True)
+    product_model: Mapped[str | None] = mapped_column(String(200), index=True)
+    segment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("segments.id"), index=True)
+    # The segment's name and rule as the notice was first sent: editing the segment later does
+    # not rewrite whom a sent notice was meant for (re-sends use this rule too).
+    segment_name: Mapped[str | None] = mapped_column(String(200))
+    segment_rule: Mapped[dict[str, Any] | None] = mapped_column(JsonDict)
     title_de: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str] = mapped_column(String(300))
     body_de: Mapped[str] = mapped_column(Text)

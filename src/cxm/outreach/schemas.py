@@ -49,7 +49,16 @@ class TemplateOut(BaseModel):
 
 
 class NoticeCreate(BaseModel):
-    product_model: str = Field(min_length=1, max_length=200)
+    product_model: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Holders of this model; with segment_id only the segment's members "
+        "among them. At least one of the two is needed.",
+    )
+    segment_id: uuid.UUID | None = Field(
+        default=None, description="A saved segment whose members (now) receive the notice."
+    )
     title_de: str = Field(min_length=1, max_length=300)
     title_en: str = Field(min_length=1, max_length=300)
     body_de: str = Field(min_length=1, max_length=10_000)
@@ -63,7 +72,12 @@ class NoticeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    product_model: str
+    product_model: str | None
+    segment_id: uuid.UUID | None
+    segment_name: str | None
+    segment_rule: dict[str, Any] | None = Field(
+        description="The segment's rule as the notice was first sent (null before)."
+    )
     title_de: str
     title_en: str
     body_de: str

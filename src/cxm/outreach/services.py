@@ -30,7 +30,7 @@ from cxm.consent.domain import (
 from cxm.consent.models import ChannelPreference, ConsentEntry
 from cxm.customers import services as customers
 from cxm.customers.domain import IdentityKind
-from cxm.customers.models import Customer, Identity
+from cxm.customers.models import Customer, Holding, Identity
 from cxm.interactions import services as interactions
 from cxm.interactions.domain import Direction, NewInteraction
 from cxm.outreach import quality, templates
@@ -48,6 +48,7 @@ from cxm.outreach.domain import (
     should_retry,
 )
 from cxm.outreach.models import MessageTemplate, Notice, OutboundMessage
+from cxm.segments import services as segments
 from cxm.shared import events
 from cxm.shared.errors import Conflict, Invalid, NotFound
 from cxm.surveys import services as surveys
@@ -657,20 +658,24 @@ def send_reply(
 def create_notice(
     db: Session,
     *,
-    product_model: str,
     title_de: str,
     title_en: str,
     body_de: str,
     body_en: str,
     now: datetime,
+    product_model: str | None = None,
+    segment_id: uuid.UUID | None = None,
     update_link: str | None = None,
     root_cause: str | None = None,
     case_id: uuid.UUID | None = None,
     created_by: uuid.UUID | None = None,
 ) -> Notice:
-    """A draft notice to every holder of the model; nothing is sent before `send_notice`."""
+    """A draft notice to the holders of the model, the members of the segment, or the members
+    who hold the model; nothing is sent before `send_notice`. An unknown segment is 422."""
+    model = (product_model or "").strip() or None
+    if model is None and segment_id is None:
+        raise Invalid("give a product model, a segment or both", field="product_model")
     for name, value in (
-        ("product_model", product_model),
         ("title_de", title_de),
         ("title_en", title_en),
         ("body_de", body_de),
@@ -682,8 +687,11 @@ def create_notice(
         raise Invalid("the update link must be an http(s) address", field="update_link")
     if case_id is not None:
         cases.get_case(db, case_id)
+    segment = segments.find_segment(db, segment_id) if segment_id is not None else None
     notice = Notice(
-        product_model=product_model.strip(),
+        product_model=model,
+        segment_id=segment.id if segment else None,
+        segment_name=segment.name if segment else None,
         title_de=title_de.strip(),
         title_en=title_en.strip(),
         body_de=body_de.strip(),
@@ -736,15 +744,7 @@ class NoticePlan:
 
 def plan_notice(db: Session, notice: Notice, *, now: datetime) -> NoticePlan:
     """Who would get the notice on which channel, and who not and why (the preview)."""
-    holder_ids: list[uuid.UUID] = []
-    cursor: str | None = None
-    while True:
-        page, cursor = customers.owners_of(
-            db, model=notice.product_model, limit=5000, cursor=cursor
-        )
-        holder_ids += [c.id for c in page]
-        if cursor is None:
-            break
+    holder_ids = _audience(db, notice, now=now)
     plan = NoticePlan(holders=len(holder_ids))
     done = {
         cid
@@ -792,6 +792,30 @@ def plan_notice(db: Session, notice: Notice, *, now: datetime) -> NoticePlan:
     return plan
 
 
+def _audience(db: Session, notice: Notice, *, now: datetime) -> list[uuid.UUID]:
+    """The living customers the notice is for: holders of the model, members of the segment
+    (by the rule it was sent with, once sent), or both at once."""
+    rule = notice.segment_rule
+    if rule is None and notice.segment_id is not None:
+        rule = segments.get_segment(db, notice.segment_id).rule
+    if rule is None:
+        if not notice.product_model:
+            return []
+        holder_ids: list[uuid.UUID] = []
+        cursor: str | None = None
+        while True:
+            page, cursor = customers.owners_of(
+                db, model=notice.product_model, limit=5000, cursor=cursor
+            )
+            holder_ids += [c.id for c in page]
+            if cursor is None:
+                return holder_ids
+    among = None
+    if notice.product_model:
+        among = select(Holding.customer_id).where(Holding.model == notice.product_model)
+    return segments.audience(db, rule=rule, now=now, among=among)
+
+
 def preview_notice(db: Session, notice_id: uuid.UUID, *, now: datetime) -> dict[str, Any]:
     """Counts before sending: holders, reachable per channel, refused by consent or fatigue."""
     return plan_notice(db, get_notice(db, notice_id), now=now).summary()
@@ -800,9 +824,14 @@ def preview_notice(db: Session, notice_id: uuid.UUID, *, now: datetime) -> dict[
 def send_notice(
     db: Session, notice_id: uuid.UUID, *, now: datetime, sent_by: uuid.UUID | None
 ) -> dict[str, Any]:
-    """Queues the notice for every holder not yet notified (refusals are recorded with their
-    reason); running it again adds only holders who were not reached before."""
+    """Queues the notice for everyone in its audience not yet notified (refusals are recorded
+    with their reason); running it again adds only those who were not reached before. The first
+    send records the segment's rule, which later sends keep to."""
     notice = get_notice(db, notice_id)
+    if notice.segment_id is not None and notice.segment_rule is None:
+        segment = segments.get_segment(db, notice.segment_id)
+        notice.segment_rule = dict(segment.rule)
+        notice.segment_name = segment.name
     plan = plan_notice(db, notice, now=now)
     languages = _languages(db, list(plan.choices))
     # The plan left out holders this notice already reached, so every key here is new.
@@ -827,6 +856,27 @@ def send_notice(
     notice.counts = summary
     db.commit()
     return summary
+
+
+def _notice_usages(db: Session, segment_id: uuid.UUID) -> list[segments.Usage]:
+    rows = db.execute(
+        select(Notice.id, Notice.title_en)
+        .where(Notice.segment_id == segment_id, Notice.sent_at.is_(None))
+        .order_by(Notice.created_at)
+    ).all()
+    return [segments.Usage("notice", row.id, f"notice '{row.title_en}' (not sent)") for row in rows]
+
+
+def _release_sent_notices(db: Session, segment_id: uuid.UUID) -> None:
+    # A sent notice keeps the segment's name and rule as sent; the link itself may go.
+    db.execute(
+        update(Notice)
+        .where(Notice.segment_id == segment_id, Notice.sent_at.is_not(None))
+        .values(segment_id=None)
+    )
+
+
+segments.register_usage(_notice_usages, _release_sent_notices)
 
 
 def notice_variables(notice: Notice, language: str) -> dict[str, str]:

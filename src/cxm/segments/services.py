@@ -10,6 +10,7 @@ Time windows ("in the last N days") end at ``now``; holdings count while active
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,7 +39,8 @@ from cxm.segments import domain
 from cxm.segments.domain import All, AnyOf, Condition, Node, Not, Op, RuleError
 from cxm.segments.models import CustomerScore, Segment
 from cxm.shared.errors import Conflict, Invalid, NotFound
-from cxm.surveys.models import SurveyAnswer, SurveyResponse
+from cxm.surveys import services as surveys
+from cxm.surveys.models import Survey, SurveyAnswer, SurveyResponse, TriggerRuleRow
 
 COMPLAINT = "complaint"
 
@@ -257,6 +260,111 @@ def member_ids(db: Session, segment_id: uuid.UUID, *, now: datetime) -> list[uui
     return list(db.scalars(members_query(node, now=now).order_by(Customer.id)))
 
 
+# Candidates are checked in chunks: SQLite binds at most a few thousand parameters.
+_CHUNK = 900
+
+
+def contains(
+    db: Session,
+    segment_id: uuid.UUID,
+    customer_ids: Iterable[uuid.UUID],
+    *,
+    now: datetime,
+    rule: Any = None,
+) -> set[uuid.UUID]:
+    """The candidates that are members of the segment now: one query per 900 candidates.
+
+    ``rule`` overrides the saved rule (a notice keeps the rule it was sent with)."""
+    node = parse(rule if rule is not None else get_segment(db, segment_id).rule)
+    ids = list(dict.fromkeys(customer_ids))
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found.update(db.scalars(members_query(node, now=now).where(Customer.id.in_(chunk))))
+    return found
+
+
+def audience(
+    db: Session, *, rule: Any, now: datetime, among: Select[Any] | None = None
+) -> list[uuid.UUID]:
+    """The rule's members now in id order; with ``among`` (a SELECT of customer ids, e.g. the
+    holders of a model) only those it selects, intersected in the same query."""
+    query = members_query(parse(rule), now=now)
+    if among is not None:
+        query = query.where(Customer.id.in_(among))
+    return list(db.scalars(query.order_by(Customer.id)))
+
+
+def find_segment(db: Session, segment_id: uuid.UUID, *, field: str = "segment_id") -> Segment:
+    """The segment another feature refers to; an unknown id is a bad request (422 naming
+    the field), not a missing page."""
+    segment = db.get(Segment, segment_id)
+    if segment is None:
+        raise Invalid("segment not found", field=field)
+    return segment
+
+
+# ----------------------------------------------------------------------------------------------
+# Where segments are used
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Something that depends on a segment: deleting the segment would change what it does."""
+
+    kind: str  # survey_trigger | notice
+    id: uuid.UUID
+    label: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "id": str(self.id), "label": self.label}
+
+
+UsageFinder = Callable[[Session, uuid.UUID], list[Usage]]
+Releaser = Callable[[Session, uuid.UUID], None]
+_finders: list[UsageFinder] = []
+_releasers: list[Releaser] = []
+
+
+def register_usage(finder: UsageFinder, release: Releaser | None = None) -> None:
+    """Lets a higher feature (outreach) report its uses of segments without segments
+    importing it; ``release`` detaches references that must not block a deletion (history)."""
+    if finder not in _finders:
+        _finders.append(finder)
+    if release is not None and release not in _releasers:
+        _releasers.append(release)
+
+
+def _trigger_usages(db: Session, segment_id: uuid.UUID) -> list[Usage]:
+    rows = db.execute(
+        select(TriggerRuleRow.id, TriggerRuleRow.interaction_type, Survey.key)
+        .join(Survey, Survey.id == TriggerRuleRow.survey_id)
+        .where(TriggerRuleRow.segment_id == segment_id, TriggerRuleRow.active.is_(True))
+        .order_by(Survey.key, TriggerRuleRow.created_at)
+    ).all()
+    return [
+        Usage("survey_trigger", row.id, f"survey '{row.key}': trigger on {row.interaction_type}")
+        for row in rows
+    ]
+
+
+def _release_triggers(db: Session, segment_id: uuid.UUID) -> None:
+    # A deactivated trigger never fires again; it need not keep the segment alive.
+    db.execute(
+        update(TriggerRuleRow)
+        .where(TriggerRuleRow.segment_id == segment_id, TriggerRuleRow.active.is_(False))
+        .values(segment_id=None)
+    )
+
+
+def usages(db: Session, segment_id: uuid.UUID) -> list[Usage]:
+    """Active survey trigger rules and unsent notices that use the segment."""
+    found = _trigger_usages(db, segment_id)
+    for finder in _finders:
+        found += finder(db, segment_id)
+    return found
+
+
 def get_segment(db: Session, segment_id: uuid.UUID) -> Segment:
     segment = db.get(Segment, segment_id)
     if segment is None:
@@ -315,8 +423,31 @@ def update_segment(
 
 
 def delete_segment(db: Session, segment_id: uuid.UUID) -> None:
-    db.delete(get_segment(db, segment_id))
-    db.commit()
+    """Deletes a segment nothing uses; 409 naming the trigger rules and unsent notices that do
+    (sent notices keep the name and rule they were sent with)."""
+    segment = get_segment(db, segment_id)
+    used = usages(db, segment.id)
+    if used:
+        raise _in_use(used)
+    _release_triggers(db, segment.id)
+    for release in _releasers:
+        release(db, segment.id)
+    db.delete(segment)
+    try:
+        db.commit()
+    except IntegrityError:
+        # A trigger or notice took up the segment between the check and the delete.
+        db.rollback()
+        raise _in_use(usages(db, segment_id)) from None
+
+
+def _in_use(used: list[Usage]) -> Conflict:
+    names = "; ".join(u.label for u in used) or "another record"
+    return Conflict(
+        f"the segment is in use: {names}",
+        field="segment_id",
+        used_by=[u.as_dict() for u in used],
+    )
 
 
 def _commit(db: Session) -> None:
@@ -351,3 +482,29 @@ def _describe(node: Node, language: str) -> str:
     extra = f"[{node.key}]" if node.key else ""
     days = f" ({node.days} d)" if node.days else ""
     return f"{label}{extra} {node.op.value} {value}{days}"
+
+
+# ----------------------------------------------------------------------------------------------
+# What lower features may ask (registered with them, so they need not import segments)
+
+
+class _Directory:
+    def name(self, db: Session, segment_id: uuid.UUID) -> str:
+        return find_segment(db, segment_id).name
+
+    def names(self, db: Session) -> dict[uuid.UUID, str]:
+        rows = db.execute(select(Segment.id, Segment.name).order_by(Segment.name))
+        return {row.id: row.name for row in rows}
+
+    def contains(
+        self,
+        db: Session,
+        segment_id: uuid.UUID,
+        customer_ids: Iterable[uuid.UUID],
+        *,
+        now: datetime,
+    ) -> set[uuid.UUID]:
+        return contains(db, segment_id, customer_ids, now=now)
+
+
+surveys.use_segments(_Directory())

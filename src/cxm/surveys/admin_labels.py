@@ -198,6 +198,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "No triggers yet — add one so customers are invited after a contact automatically.",
     ),
     "svy.any_touchpoint": ("jeder Kontaktpunkt", "any touchpoint"),
+    "svy.f.segment_id": ("Nur Mitglieder des Segments", "Only members of the segment"),
+    "svy.any_customer": ("jeder Kunde", "any customer"),
+    "svy.segment_hint": (
+        "Mit Segment wird nur eingeladen, wer zum Zeitpunkt der Auswertung Mitglied ist; "
+        "andere werden mit Begründung übersprungen.",
+        "With a segment only customers who are members when the rule is applied are invited; "
+        "others are skipped with the reason.",
+    ),
+    "svy.error.segment": (
+        "Dieses Segment gibt es nicht (mehr).",
+        "This segment does not exist (any more).",
+    ),
     "svy.active": ("Aktiv", "Active"),
     "svy.yes": ("ja", "yes"),
     "svy.no": ("nein", "no"),

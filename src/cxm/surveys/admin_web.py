@@ -566,6 +566,7 @@ def _survey_page(
             "versions": list(reversed(services.list_versions(db, survey))),
             "counts": counts,
             "triggers": services.list_triggers(db, key),
+            "segments": services.segment_names(db),
             "tp_keys": tp_keys,
             "touchpoints": touchpoints.list_touchpoints(db),
             "interaction_types": KNOWN_TYPES,
@@ -575,7 +576,7 @@ def _survey_page(
             "error_field": error_field,
             "done": request.query_params.get("done"),
             "trigger_form": trigger_form
-            or {"interaction_type": "", "touchpoint": "", "delay": "60"},
+            or {"interaction_type": "", "touchpoint": "", "delay": "60", "segment": ""},
             "local": LOCAL,
         },
         user=user,
@@ -661,6 +662,7 @@ def change_status(
 _TRIGGER_MESSAGES = {
     "interaction_type": "svy.error.interaction_type",
     "delay_minutes": "svy.error.delay",
+    "segment_id": "svy.error.segment",
 }
 
 
@@ -678,6 +680,7 @@ def add_trigger(
         "interaction_type": _text(form, "interaction_type", 64),
         "touchpoint": _text(form, "touchpoint", 64),
         "delay": _text(form, "delay_minutes", 8),
+        "segment": _text(form, "segment_id", 64),
     }
 
     def run() -> None:
@@ -687,13 +690,19 @@ def add_trigger(
                     "interaction_type": entered["interaction_type"],
                     "touchpoint": entered["touchpoint"] or None,
                     "delay_minutes": entered["delay"] or "60",
+                    "segment_id": entered["segment"] or None,
                 }
             )
         except ValidationError as exc:
             name, message = next(iter(_field_errors(exc, []).items()))
             message = _TRIGGER_MESSAGES.get(name, message)
             raise Invalid(message, field=name) from None
-        services.add_trigger(db, key, now=clock.now(), **body.model_dump())
+        try:
+            services.add_trigger(db, key, now=clock.now(), **body.model_dump())
+        except Invalid as exc:
+            if exc.field != "segment_id":
+                raise
+            raise Invalid("svy.error.segment", field="segment_id") from None
 
     return _act(
         request,

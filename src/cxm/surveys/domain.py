@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -178,3 +179,17 @@ def trigger_matches(
     if rule.interaction_type != interaction_type:
         return False
     return rule.touchpoint_key is None or rule.touchpoint_key == touchpoint_key
+
+
+def first_admitting(
+    segments: Sequence[uuid.UUID | None],
+    customer_id: uuid.UUID,
+    members: Mapping[uuid.UUID, Set[uuid.UUID]],
+) -> int | None:
+    """The index of the first matching rule that admits the customer (one without a segment,
+    or one whose segment has the customer among its members); None when every rule requires
+    a segment the customer is not in."""
+    for index, segment in enumerate(segments):
+        if segment is None or customer_id in members.get(segment, ()):
+            return index
+    return None

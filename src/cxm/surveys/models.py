@@ -52,7 +52,8 @@ class SurveyVersion(UUIDKey, Base):
 
 
 class TriggerRuleRow(UUIDKey, Base):
-    """After an interaction of a type (at a touchpoint), invite to a survey after a delay."""
+    """After an interaction of a type (at a touchpoint), by a member of a segment if one is
+    set, invite to a survey after a delay."""
 
     __tablename__ = "survey_triggers"
 
@@ -62,6 +63,8 @@ class TriggerRuleRow(UUIDKey, Base):
     delay_minutes: Mapped[int] = mapped_column(default=60)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Only members of this saved segment (cxm.segments) are invited; others are skipped.
+    segment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("segments.id"), index=True)
 
 
 class SurveyInvitation(Base):

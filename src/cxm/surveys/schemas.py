@@ -105,6 +105,9 @@ class TriggerCreate(BaseModel):
     interaction_type: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     touchpoint: str | None = None
     delay_minutes: int = Field(default=60, ge=0, le=60 * 24 * 30)
+    segment_id: uuid.UUID | None = Field(
+        default=None, description="Invite only members of this saved segment (others: skipped)."
+    )
 
 
 class TriggerOut(BaseModel):
@@ -114,6 +117,7 @@ class TriggerOut(BaseModel):
     touchpoint_id: uuid.UUID | None
     delay_minutes: int
     active: bool
+    segment_id: uuid.UUID | None = None
 
 
 class InvitationCreate(BaseModel):

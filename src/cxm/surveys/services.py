@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ from cxm.surveys.domain import (
     ResponseChannel,
     SurveyStatus,
     fatigue_allows,
+    first_admitting,
     validate_answers,
 )
 from cxm.surveys.models import (
@@ -42,7 +44,6 @@ from cxm.surveys.models import (
 )
 from cxm.touchpoints import services as touchpoints
 from cxm.touchpoints.domain import Channel
-from cxm.touchpoints.models import Touchpoint
 
 _SALT = "survey-invitation"
 
@@ -245,6 +246,51 @@ def set_status(
     return survey
 
 
+# --- segments ----------------------------------------------------------------------------------
+# Segments are a higher feature (they read survey answers); it registers itself here at import,
+# as event handlers do, so trigger rules can ask for membership without importing it.
+
+
+class SegmentDirectory(Protocol):
+    def name(self, db: Session, segment_id: uuid.UUID) -> str:
+        """The segment's name; Invalid (422, field segment_id) when there is none."""
+        ...
+
+    def names(self, db: Session) -> dict[uuid.UUID, str]:
+        """Every saved segment's name by id."""
+        ...
+
+    def contains(
+        self,
+        db: Session,
+        segment_id: uuid.UUID,
+        customer_ids: Iterable[uuid.UUID],
+        *,
+        now: datetime,
+    ) -> set[uuid.UUID]:
+        """The candidates that are members now."""
+        ...
+
+
+_segments: list[SegmentDirectory] = []
+
+
+def use_segments(directory: SegmentDirectory) -> None:
+    """Sets where trigger rules look segments up (cxm.segments does this when imported)."""
+    _segments[:] = [directory]
+
+
+def _directory() -> SegmentDirectory:
+    if not _segments:
+        raise RuntimeError("segments are not loaded: import cxm.features first")
+    return _segments[0]
+
+
+def segment_names(db: Session) -> dict[uuid.UUID, str]:
+    """Saved segments by id (for the trigger form and list)."""
+    return _directory().names(db) if _segments else {}
+
+
 # --- triggers and invitations ------------------------------------------------------------------
 
 
@@ -255,15 +301,20 @@ def add_trigger(
     interaction_type: str,
     touchpoint: str | None = None,
     delay_minutes: int = 60,
+    segment_id: uuid.UUID | None = None,
     now: datetime,
 ) -> TriggerRuleRow:
-    """'After an interaction of this type (at this touchpoint), invite after the delay.'"""
+    """'After an interaction of this type (at this touchpoint), by a member of this segment,
+    invite after the delay.' An unknown segment is refused (422, field segment_id)."""
     survey = get_survey(db, key)
+    if segment_id is not None:
+        _directory().name(db, segment_id)
     rule = TriggerRuleRow(
         survey_id=survey.id,
         interaction_type=interaction_type,
         touchpoint_id=_touchpoint_id(db, touchpoint),
         delay_minutes=delay_minutes,
+        segment_id=segment_id,
         created_at=now,
     )
     db.add(rule)
@@ -314,10 +365,12 @@ def invite(
     delay: timedelta = timedelta(0),
     touchpoint_id: uuid.UUID | None = None,
     trigger_interaction_id: uuid.UUID | None = None,
+    skip_reason: str | None = None,
     commit: bool = True,
 ) -> SurveyInvitation:
     """Schedules an invitation, or records it as skipped (with the reason) when the survey is
-    not live, the contact-fatigue policy or the customer's consent forbids it."""
+    not live, the caller gives a reason (e.g. not in the trigger's segment), the
+    contact-fatigue policy or the customer's consent forbids it."""
     survey = get_survey(db, survey_key)
     customer = customers.get_customer(db, customer_id)
     send_at = now + delay
@@ -325,6 +378,8 @@ def invite(
     channel: ContactChannel | None = None
     if survey.status is not SurveyStatus.LIVE:
         reason = f"survey is {survey.status.value}"
+    elif skip_reason:
+        reason = skip_reason[:500]
     else:
         recent = db.scalars(
             select(SurveyInvitation.send_at).where(
@@ -374,12 +429,14 @@ def apply_triggers(
     """Creates invitations for interactions recorded after `after_id` that fire a trigger rule.
 
     Interaction ids are time-ordered, so the last id seen is the watermark for the next call;
-    an interaction never creates two invitations to the same survey (unique constraint)."""
+    an interaction never creates two invitations to the same survey (unique constraint). A rule
+    with a segment admits only its members: when no matching rule admits the customer, the
+    invitation is recorded as skipped with the segment named."""
     rules = db.execute(
-        select(TriggerRuleRow, Survey.key, Touchpoint.key)
+        select(TriggerRuleRow, Survey.key)
         .join(Survey, Survey.id == TriggerRuleRow.survey_id)
-        .outerjoin(Touchpoint, Touchpoint.id == TriggerRuleRow.touchpoint_id)
         .where(TriggerRuleRow.active.is_(True), Survey.status == SurveyStatus.LIVE)
+        .order_by(TriggerRuleRow.created_at, TriggerRuleRow.id)
     ).all()
     query = (
         select(Interaction.id, Interaction.customer_id, Interaction.type, Interaction.touchpoint_id)
@@ -389,33 +446,60 @@ def apply_triggers(
     if after_id is not None:
         query = query.where(Interaction.id > after_id)
     rows = db.execute(query).all()
-    created = 0
+    # Each interaction fires each survey once: the rules that match it, grouped by survey.
+    fired: list[tuple[Any, str, list[TriggerRuleRow]]] = []
+    candidates: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for row in rows:
-        for rule, survey_key, _tp_key in rules:
+        by_survey: dict[str, list[TriggerRuleRow]] = {}
+        for rule, survey_key in rules:
             if rule.interaction_type != row.type:
                 continue
             if rule.touchpoint_id is not None and rule.touchpoint_id != row.touchpoint_id:
                 continue
-            exists = db.scalar(
-                select(SurveyInvitation.id).where(
-                    SurveyInvitation.trigger_interaction_id == row.id,
-                    SurveyInvitation.survey_id == rule.survey_id,
-                )
+            by_survey.setdefault(survey_key, []).append(rule)
+            if rule.segment_id is not None:
+                candidates[rule.segment_id].add(row.customer_id)
+        fired += [(row, key, matched) for key, matched in by_survey.items()]
+    # One membership query per segment for the whole batch, not one per rule and customer.
+    members: dict[uuid.UUID, set[uuid.UUID]] = {}
+    names: dict[uuid.UUID, str] = {}
+    if candidates:
+        directory = _directory()
+        members = {
+            segment_id: directory.contains(db, segment_id, ids, now=now)
+            for segment_id, ids in candidates.items()
+        }
+        names = directory.names(db)
+    created = 0
+    for row, survey_key, matched in fired:
+        exists = db.scalar(
+            select(SurveyInvitation.id).where(
+                SurveyInvitation.trigger_interaction_id == row.id,
+                SurveyInvitation.survey_id == matched[0].survey_id,
             )
-            if exists:
-                continue
-            invite(
-                db,
-                survey_key=survey_key,
-                customer_id=row.customer_id,
-                now=now,
-                policy=policy,
-                delay=timedelta(minutes=rule.delay_minutes),
-                touchpoint_id=row.touchpoint_id,
-                trigger_interaction_id=row.id,
-                commit=False,
-            )
-            created += 1
+        )
+        if exists:
+            continue
+        admitted = first_admitting([r.segment_id for r in matched], row.customer_id, members)
+        rule = matched[admitted or 0]
+        reason = None
+        if admitted is None:
+            segment = rule.segment_id
+            assert segment is not None
+            reason = f"not in segment '{names.get(segment, segment)}'"
+        invite(
+            db,
+            survey_key=survey_key,
+            customer_id=row.customer_id,
+            now=now,
+            policy=policy,
+            delay=timedelta(minutes=rule.delay_minutes),
+            touchpoint_id=row.touchpoint_id,
+            trigger_interaction_id=row.id,
+            skip_reason=reason,
+            commit=False,
+        )
+        created += 1
     db.commit()
     return created, (rows[-1].id if rows else after_id)
 
