@@ -90,7 +90,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @app.exception_handler(CxmError)
     async def _domain_error(request: Request, exc: CxmError) -> Response:
         if request.url.path.startswith("/app"):
-            titles = {404: "error.not_found", 403: "error.forbidden"}
+            titles = {
+                404: "error.not_found",
+                403: "error.forbidden",
+                409: "error.conflict",
+                410: "error.gone",
+                422: "error.invalid",
+            }
             return page(
                 request,
                 "error.html",

@@ -118,6 +118,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dashboard.no_touchpoint": ("ohne Kontaktpunkt", "no touchpoint"),
     "error.not_found": ("Nicht gefunden", "Not found"),
     "error.forbidden": ("Keine Berechtigung", "Not allowed"),
+    "error.conflict": ("Nicht möglich", "Not possible"),
+    "error.gone": ("Nicht mehr verfügbar", "No longer available"),
+    "error.invalid": ("Ungültige Eingabe", "Invalid input"),
     # dashboard charts and feedback explorer
     "dashboard.filters": ("Filter", "Filters"),
     "dashboard.period": ("Zeitraum", "Period"),

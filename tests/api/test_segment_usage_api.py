@@ -176,3 +176,34 @@ def test_deleting_a_segment_in_use_is_409_naming_the_uses(
     assert deleted.status_code == 204
     kept = client.get(f"/api/v1/notices/{notice['id']}", headers=admin).json()
     assert kept["segment_id"] is None and kept["segment_name"] == "Norden"
+
+
+def test_the_segments_page_explains_why_a_segment_in_use_is_not_deleted(
+    client: TestClient, admin: dict[str, str], survey: str, segment: Any, db: Session
+) -> None:
+    import re
+
+    from cxm.accounts import services as accounts
+
+    client.post(
+        f"/api/v1/surveys/{survey}/triggers",
+        headers=admin,
+        json={"interaction_type": "call", "segment_id": segment["id"]},
+    )
+    user = factories.user(db, role=Role.CX_MANAGER)
+    accounts.set_password(db, user.id, "segment-page-pw")
+    form = client.get("/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    client.post(
+        "/login",
+        data={"email": user.email, "password": "segment-page-pw", "csrf": csrf.group(1)},
+        follow_redirects=False,
+    )
+    page = client.get("/app/segments").text
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    refused = client.post(f"/app/segments/{segment['id']}/delete", data={"csrf": token.group(1)})
+    assert refused.status_code == 409
+    assert "wird noch verwendet" in refused.text and "nach-anruf" in refused.text
+    assert client.get(f"/api/v1/segments/{segment['id']}", headers=admin).status_code == 200

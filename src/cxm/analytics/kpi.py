@@ -620,7 +620,11 @@ def _query_with_members(store: Engine, sql: str, members: Members) -> list[dict[
         # the Parquet copy holds ids as text (cxm.analytics.parquet)
         rows = [(i,) for i in members.ids]
         spark.createDataFrame(rows, "customer_id string").createOrReplaceTempView(members.name)
-        return store.query(sql)
+        try:
+            return store.query(sql)
+        finally:
+            # same name, same rows: a concurrent query of the same set loses nothing but time
+            spark.catalog.dropTempView(members.name)
     raise Invalid(f"the {store.dialect} engine cannot filter by a saved segment", field="segment")
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cxm.accounts.models import User
@@ -703,7 +704,13 @@ def create_notice(
         created_at=now,
     )
     db.add(notice)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:
+        # the segment (or case) was deleted between the check and the insert
+        db.rollback()
+        field = "segment_id" if segment_id is not None else "case_id"
+        raise Invalid(f"unknown {field.removesuffix('_id')}", field=field) from None
     return notice
 
 

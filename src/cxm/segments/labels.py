@@ -59,6 +59,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "segments.created": ("Segment gespeichert.", "Segment saved."),
     "segments.deleted": ("Segment gelöscht.", "Segment deleted."),
     "segments.error": ("Die Regel ist nicht gültig", "The rule is not valid"),
+    "segments.in_use": (
+        "Das Segment wird noch verwendet und kann nicht gelöscht werden",
+        "The segment is still in use and cannot be deleted",
+    ),
     "segments.bad_json": ("Die Regel ist kein gültiges JSON.", "The rule is not valid JSON."),
     "segments.customer": ("Kunde", "Customer"),
     "segments.region": ("Region", "Region"),

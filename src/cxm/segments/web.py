@@ -17,7 +17,7 @@ from cxm.deps import ClockDep, DbSession, web_require
 from cxm.i18n import register, translate
 from cxm.segments import domain, services
 from cxm.segments.labels import LABELS
-from cxm.shared.errors import CxmError, Invalid
+from cxm.shared.errors import Conflict, CxmError, Invalid
 from cxm.web_support import csrf_ok, page
 
 register(LABELS)
@@ -251,5 +251,12 @@ def delete(
             request, db, user, status_code=400,
             error={"message": translate("csrf.failed", user.language), "path": ""},
         )  # fmt: skip
-    services.delete_segment(db, segment_id)
+    try:
+        services.delete_segment(db, segment_id)
+    except Conflict as exc:
+        uses = "; ".join(str(u["label"]) for u in exc.extra.get("used_by", []))
+        return _page(
+            request, db, user, status_code=409,
+            error={"kind": "in_use", "message": uses, "path": ""},
+        )  # fmt: skip
     return RedirectResponse("/app/segments?done=deleted", status_code=303)

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cxm.consent import services as consent
@@ -318,7 +319,12 @@ def add_trigger(
         created_at=now,
     )
     db.add(rule)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:
+        # the segment was deleted between the check and the insert
+        db.rollback()
+        raise Invalid("unknown segment", field="segment_id") from None
     return rule
 
 

@@ -57,10 +57,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_survey_triggers_segment_id"))
         batch_op.drop_column("segment_id")
 
-    # Notices addressed to a segment alone had no model; the old schema needs one.
-    op.execute(
-        "UPDATE notices SET product_model = COALESCE(segment_name, '') WHERE product_model IS NULL"
+    # The old schema needs a model on every notice; a notice addressed to a segment alone has
+    # none, and any name written in its place could reach the holders of a real model.
+    orphans = op.get_bind().scalar(
+        sa.text("SELECT count(*) FROM notices WHERE product_model IS NULL")
     )
+    if orphans:
+        raise RuntimeError(
+            f"{orphans} notice(s) address a segment without a product model; the schema "
+            "before 0010 cannot hold them: delete them before downgrading"
+        )
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_notices_segment_id_segments"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_notices_segment_id"))

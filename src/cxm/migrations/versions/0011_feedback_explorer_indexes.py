@@ -24,6 +24,11 @@ FK = "fk_surveys_current_version_id_survey_versions"
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        # Nothing deletes survey versions, but without the key nothing stopped it either.
+        op.execute(
+            "UPDATE surveys SET current_version_id = NULL WHERE current_version_id IS NOT NULL "
+            "AND current_version_id NOT IN (SELECT id FROM survey_versions)"
+        )
         op.create_foreign_key(FK, "surveys", "survey_versions", ["current_version_id"], ["id"])
     op.create_index("ix_feedback_time", "feedback", ["occurred_at", "id"], unique=False)
     op.create_index("ix_feedback_product", "feedback", ["product_model"], unique=False)
