@@ -162,9 +162,16 @@ class _Clock:
     def __init__(self, rng: random.Random, at: datetime) -> None:
         self.rng = rng
         self.at = at
+        self._last = 0
 
     def uuid7(self, *, nanoseconds: int | None = None) -> uuid.UUID:
-        return uuid7_from(self.rng, self.at)
+        value = uuid7_from(self.rng, self.at).int
+        if value <= self._last and value >> 80 == self._last >> 80:
+            # the same millisecond: ids keep the order the rows were written in (a case's
+            # "closed" comes before the re-survey sent with it), as live UUIDv7 ids do
+            value = self._last + 1
+        self._last = value
+        return uuid.UUID(int=value)
 
 
 @contextmanager

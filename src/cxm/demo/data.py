@@ -174,6 +174,17 @@ TOUCHPOINTS: tuple[TouchpointSpec, ...] = (
         "Detailseite eines Smartphones mit Tarifkombination.",
     ),
     _TP(
+        "web_shop_accessories",
+        "Online-Shop: Zubehör",
+        "Online shop: accessories",
+        "web",
+        "consideration",
+        "online",
+        True,
+        "Hüllen, Ladegeräte, Kopfhörer, Smartwatches und Tablets; online bestellen oder im Shop "
+        "abholen.",
+    ),
+    _TP(
         "web_cart",
         "Online-Shop: Warenkorb",
         "Online shop: cart",
@@ -642,6 +653,19 @@ DEVICES: tuple[tuple[str, str, float, str], ...] = (
     ("Smartphone Modell Z", "DEV-MZ", 949.0, "MZ"),
 )
 ROUTER = ("WLAN-Router HomeBox 5", "HW-HB5", 4.99, "HB")
+# What customers buy again and again, on the web or in the shops: (name, product code, price EUR).
+ACCESSORIES: tuple[tuple[str, str, float], ...] = (
+    ("USB-C-Ladekabel", "ACC-CABLE", 12.99),
+    ("Displayschutzglas", "ACC-GLASS", 17.99),
+    ("Schutzhülle", "ACC-CASE", 24.99),
+    ("Ladegerät 30 W", "ACC-CHARGER", 29.99),
+    ("Powerbank 10.000 mAh", "ACC-POWER", 39.99),
+    ("Kfz-Halterung mit Ladefunktion", "ACC-CAR", 49.99),
+    ("Bluetooth-Lautsprecher", "ACC-SPEAKER", 79.99),
+    ("Kabellose Kopfhörer", "ACC-BUDS", 129.0),
+    ("Smartwatch", "ACC-WATCH", 249.0),
+    ("Tablet 11 Zoll", "ACC-TABLET", 399.0),
+)
 COLOURS = ("Schwarz", "Weiß", "Blau", "Grün", "Titan")
 
 SEGMENTS = ("young", "family", "professional", "best_ager")
@@ -859,6 +883,14 @@ PAGE_PATHS: dict[str, tuple[str, ...]] = {
         "/shop/smartphone-modell-x",
         "/shop/smartphone-modell-y",
         "/shop/smartphone-modell-z",
+    ),
+    "web_shop_accessories": (
+        "/shop/zubehoer",
+        "/shop/zubehoer/huellen",
+        "/shop/zubehoer/laden",
+        "/shop/zubehoer/audio",
+        "/shop/zubehoer/wearables",
+        "/shop/zubehoer/tablets",
     ),
     "web_cart": ("/shop/warenkorb",),
     "web_checkout": ("/shop/kasse/daten", "/shop/kasse/zahlung", "/shop/kasse/pruefen"),
@@ -1741,6 +1773,54 @@ TEXTS["sim_activation"]["email_in"] = {
         "der QR-Code für die eSIM funktioniert nicht. Bitte schicken Sie mir einen neuen.",
     ),
     "en": ("my new SIM arrived but I still have no signal. What do I need to do?",),
+}
+
+# Agents' notes when a customer calls again about a problem the last contact did not solve.
+TEXTS["billing_complaint"]["repeat_note"] = {
+    "de": (
+        "{kunde} ruft erneut wegen der Rechnung an: die zugesagte Gutschrift über {amount} € ist "
+        "nicht gebucht. Sehr verärgert, fühlt sich vertröstet.",
+        "Zweiter Anruf zur falschen Rechnung. Vorgang aus dem letzten Gespräch nicht "
+        "auffindbar, musste alles noch einmal erklären. {kunde} denkt über Kündigung nach.",
+    ),
+    "en": (
+        "Customer calls again about the invoice: the promised credit of {amount} has not been "
+        "booked. Very annoyed, feels fobbed off.",
+    ),
+}
+TEXTS["dsl_outage"]["repeat_note"] = {
+    "de": (
+        "Erneute Störungsmeldung: Anschluss ({tariff}) läuft immer noch nicht stabil. "
+        "Technikertermin aus dem letzten Gespräch kam nicht zustande. {kunde} sehr verärgert.",
+        "{kunde} meldet sich zum dritten Mal: Internet bricht weiter ab, Ticket noch offen. "
+        "Droht mit Kündigung.",
+    ),
+    "en": (
+        "Customer reports the outage again: the connection ({tariff}) is still not stable. "
+        "The technician appointment never happened. Very annoyed.",
+    ),
+}
+TEXTS["network"]["repeat_note"] = {
+    "de": (
+        "Erneuter Anruf wegen schlechtem Empfang in {city}. Die Netzprüfung vom letzten Mal hat "
+        "nichts ergeben, Problem besteht weiter. {kunde} unzufrieden.",
+        "{kunde} ruft wieder wegen Funklöchern an: keine Besserung seit der letzten Meldung. "
+        "Fragt nach Sonderkündigungsrecht.",
+    ),
+    "en": (
+        "Customer calls again about poor reception in {city}. Last network check found "
+        "nothing, the problem goes on. Unhappy.",
+    ),
+}
+TEXTS["device_defect"]["repeat_note"] = {
+    "de": (
+        "Nachfrage zur Reparatur des {device}: Gerät immer noch nicht zurück, kein Leihgerät. "
+        "{kunde} verärgert.",
+        "Zweiter Anruf zum defekten {device}: Reparatur abgelehnt, {kunde} sieht das nicht ein.",
+    ),
+    "en": (
+        "Customer asks about the {device} repair again: still not back, no loan phone. Annoyed.",
+    ),
 }
 
 SOCIAL_REPLIES = {

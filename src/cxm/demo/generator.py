@@ -314,7 +314,15 @@ class _Person:
     renewed_at: datetime | None = None  # bought a new device with a contract extension
     change_at: datetime | None = None  # tariff change
     cancel_at: datetime | None = None
+    cancel_reason: str = ""
     active_until: datetime | None = None  # the end of the contract when it ends in the period
+    # An unresolved service episode: the days of its contacts (none solves the problem), its
+    # topic and when the customer complained formally (most who leave went through one).
+    episode: list[datetime] = field(default_factory=list)
+    episode_topic: str = ""
+    complaints: list[datetime] = field(default_factory=list)
+    # From here on the customer hardly uses the app, the portal or the hotline (before leaving).
+    quiet_from: datetime | None = None
     ctx: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -484,29 +492,62 @@ def _choose_device(
         p.main.started_on = bought
 
 
+# Why customers leave without a service episode before (the rest follows one).
+_PLAIN_REASONS = ("price", "price", "moving", "competitor", "moving")
+# What an unresolved episode is about, with its weight, for whom, and the reason it gives.
+_EPISODE_TOPICS: tuple[tuple[str, float, str, str], ...] = (
+    ("dsl_outage", 4, "dsl", "network"),
+    ("network", 3, "mobile", "network"),
+    ("billing_complaint", 2, "any", "service"),
+    ("device_defect", 2, "device", "device"),
+)
+
+
 def _choose_changes(
     rng: random.Random, p: _Person, *, start: datetime, now: datetime, number: int
 ) -> None:
-    begin = max(start, p.joined_at or start) + timedelta(days=45)
-    if begin >= now - timedelta(days=10):
+    """Plans the customer's year: an unresolved service episode (after which most leave, 2 to
+    10 weeks later, having gone quiet), a cancellation without one (price, moving), or a tariff
+    change. Cancellations that would fall after ``now`` have not happened yet."""
+    begin = max(start, p.joined_at or start) + timedelta(days=30)
+    if begin >= now - timedelta(days=20):
         return
-    span = (now - timedelta(days=10) - begin).total_seconds()
-    cancel_chance = 0.10 if p.owns_faulty_model else 0.065
+    span = (now - timedelta(days=20) - begin).total_seconds()
+    fault = start + (now - start) * 0.5
+    fix_known = now - min((now - start) * 0.08, timedelta(days=21))
+    owner = p.owns_faulty_model
     roll = rng.random()
-    if roll < cancel_chance:
-        p.cancel_at = begin + timedelta(seconds=rng.uniform(0, span))
-        if p.owns_faulty_model:
-            fault = start + (now - start) * 0.5
-            after_fault = fault + timedelta(days=rng.randrange(10, 40))
-            p.cancel_at = min(max(p.cancel_at, after_fault), now - timedelta(days=5))
-        ends = (p.cancel_at + timedelta(days=rng.randrange(30, 95))).date()
-        for contract in (p.mobile, p.dsl):
-            if contract is not None:
-                contract.ended_on = ends
-        ends_at = datetime.combine(ends, time(23, 59), UTC)
-        if ends_at < now:
-            p.active_until = ends_at
-    elif roll < cancel_chance + 0.10 and p.mobile is not None and p.renewed_at is None:
+    if roll < (0.13 if owner else 0.085):
+        first = begin + timedelta(seconds=rng.uniform(0, span))
+        latest = fix_known - timedelta(days=45)
+        if owner and rng.random() < 0.75 and fault + timedelta(days=3) < latest:
+            # The faulty model drops calls and the promised call back does not come.
+            topic, reason = "dropped_calls", "device"
+            first = fault + timedelta(days=min(rng.expovariate(1 / 25), (latest - fault).days))
+        else:
+            topic, reason = _episode_topic(rng, p)
+        days = [first]
+        for _ in range(rng.choice((1, 2, 2, 3, 3))):
+            days.append(days[-1] + timedelta(days=rng.randrange(4, 19)))
+        p.episode, p.episode_topic = days, topic
+        if rng.random() < 0.9:
+            hours = timedelta(hours=rng.randrange(2, 48))
+            p.complaints.append(days[rng.randrange(1, len(days))] + hours)
+            if rng.random() < 0.4:  # the complaint went unanswered too
+                p.complaints.append(days[-1] + timedelta(days=rng.randrange(2, 8)))
+        if rng.random() < 0.68 and (p.renewed_at is None or p.renewed_at < first):
+            last = max(days + p.complaints)
+            p.quiet_from = last + timedelta(days=1)
+            cancel_at = last + timedelta(days=rng.uniform(14, 70))
+            if cancel_at < now - timedelta(days=5):
+                _cancel(rng, p, cancel_at, reason, now)
+    elif roll < (0.138 if owner else 0.093):
+        cancel_at = begin + timedelta(seconds=rng.uniform(0, span))
+        quiet_from = cancel_at - timedelta(days=rng.uniform(10, 45))
+        if p.renewed_at is None or p.renewed_at < quiet_from:
+            p.quiet_from = quiet_from
+            _cancel(rng, p, cancel_at, rng.choice(_PLAIN_REASONS), now)
+    elif roll < (0.238 if owner else 0.193) and p.mobile is not None and p.renewed_at is None:
         change_at = begin + timedelta(seconds=rng.uniform(0, span))
         tariffs = data.BUSINESS_MOBILE_TARIFFS if p.business else data.MOBILE_TARIFFS
         options = [t for t in tariffs if t[0] != p.mobile.name]
@@ -516,6 +557,31 @@ def _choose_changes(
         p.previous = old
         p.mobile = _Contract("mobile", name, code, fee, change_at.date(), external_id=f"V{number}")
         p.change_at = change_at
+
+
+def _episode_topic(rng: random.Random, p: _Person) -> tuple[str, str]:
+    options = [
+        (topic, weight, reason)
+        for topic, weight, who, reason in _EPISODE_TOPICS
+        if who == "any"
+        or (who == "dsl" and p.dsl is not None)
+        or (who == "mobile" and p.mobile is not None)
+        or (who == "device" and p.device is not None and not p.owns_faulty_model)
+    ]
+    topic, _, reason = options[_weighted(rng, _cum([w for _, w, _ in options]))]
+    return topic, reason
+
+
+def _cancel(rng: random.Random, p: _Person, at: datetime, reason: str, now: datetime) -> None:
+    """The customer gives notice at ``at``; the contracts end 30 to 95 days later."""
+    p.cancel_at, p.cancel_reason = at, reason
+    ends = (at + timedelta(days=rng.randrange(30, 95))).date()
+    for contract in (p.mobile, p.dsl):
+        if contract is not None:
+            contract.ended_on = ends
+    ends_at = datetime.combine(ends, time(23, 59), UTC)
+    if ends_at < now:
+        p.active_until = ends_at
 
 
 def _ascii(text: str) -> str:
@@ -700,6 +766,8 @@ def _holding_rows(rng: random.Random, p: _Person, now: datetime) -> list[dict[st
         )
     if p.device is not None:
         d = p.device
+        # The device stays with its owner; as a holding with us it ends with the contracts.
+        ended = p.main.ended_on if p.cancel_at is not None else None
         add(
             external_id=f"G{d.serial}",
             kind="product",
@@ -708,6 +776,7 @@ def _holding_rows(rng: random.Random, p: _Person, now: datetime) -> list[dict[st
             model=d.model,
             serial=d.serial,
             started_on=d.bought_on,
+            ended_on=ended,
             attributes={
                 "price_eur": d.price,
                 "colour": rng.choice(data.COLOURS),
@@ -811,6 +880,9 @@ _FALLBACK = {
 }
 # Contact channels other than a customer's preferred one: (channel, weight)
 _CHANNELS = ("phone", "email", "chat", "store", "contact_form", "app", "letter")
+# Accessory purchases per year relative to the average, and the share bought online, by segment.
+_SHOPPING_RATE = {"young": 1.3, "family": 1.1, "professional": 1.0, "best_ager": 0.6}
+_ONLINE_SHARE = {"young": 0.65, "family": 0.5, "professional": 0.6, "best_ager": 0.3}
 _CHANNEL_MIX = _cum((40, 18, 15, 9, 8, 6, 4))
 
 
@@ -997,11 +1069,16 @@ class _History:
             self._renewal(p, p.renewed_at)
         if p.change_at is not None:
             self._tariff_change(p, p.change_at)
-        if p.owns_faulty_model:
+        self._shopping(p, begin, end)
+        if p.owns_faulty_model and p.episode_topic != "dropped_calls":
             self._dropped_calls(p, end)
-        years = (end - begin).total_seconds() / (365.25 * 86400)
+        # A customer who has gone quiet starts no new contacts.
+        engaged = max(begin, min(end, p.quiet_from or end))
+        years = (engaged - begin).total_seconds() / (365.25 * 86400)
         for _ in range(_poisson(self.rng, 2.2 * p.activity * max(years, 0.0))):
-            self._episode(p, self._pick_topic(p), begin, end)
+            self._episode(p, self._pick_topic(p), begin, engaged)
+        if p.episode:
+            self._unresolved(p)
         if p.cancel_at is not None:
             self._cancellation(p, p.cancel_at)
         elif self.rng.random() < 0.02:
@@ -1009,7 +1086,14 @@ class _History:
         guard = 0
         while self.count < target and guard < target * 3:
             guard += 1
-            self._usage(p, self._day(begin, end))
+            day = self._day(begin, end)
+            if self._quiet(p, datetime.combine(day, time(12), UTC)):
+                continue
+            self._usage(p, day)
+
+    def _quiet(self, p: _Person, at: datetime) -> bool:
+        """Whether the customer, gone quiet before leaving, skips a contact at ``at``."""
+        return p.quiet_from is not None and at >= p.quiet_from and self.rng.random() < 0.85
 
     def _pick_topic(self, p: _Person) -> str:
         options: list[tuple[str, float]] = []
@@ -1257,8 +1341,8 @@ class _History:
                         "delivery": kind,
                     },
                 )
-                if rng.random() < 0.3:
-                    look = issued + timedelta(hours=rng.randrange(2, 120))
+                look = issued + timedelta(hours=rng.randrange(2, 120))
+                if rng.random() < 0.3 and not self._quiet(p, look):
                     if p.app_user and rng.random() < 0.6:
                         self._add(
                             p,
@@ -1269,7 +1353,7 @@ class _History:
                         )
                     else:
                         self._session(p, look, ["web_login", "web_portal_invoices"])
-                if extra > 20 and rng.random() < 0.4:
+                if extra > 20 and rng.random() < 0.4 and not self._quiet(p, issued):
                     self._episode_at(
                         p, "billing_question", issued + timedelta(days=rng.randrange(1, 6))
                     )
@@ -1343,6 +1427,73 @@ class _History:
         self._add(
             p,
             end + timedelta(minutes=3),
+            "email_order_confirmation",
+            "email",
+            "out",
+            props={"subject": subject, "order_id": order},
+        )
+
+    def _shopping(self, p: _Person, begin: datetime, end: datetime) -> None:
+        """Accessories and devices bought again and again while the customer stays (BG/NBD):
+        a purchase rate per customer from a Gamma, a chance to drop out after each purchase
+        from a Beta, and values around the customer's own mean spend (Gamma-Gamma)."""
+        rng = self.rng
+        per_year = rng.gammavariate(0.8, 1.9) * _SHOPPING_RATE.get(p.segment, 1.0)
+        dropout = rng.betavariate(1.2, 4.5)
+        spend_rate = rng.gammavariate(3.5, 1 / 40.0)  # ν: values ~ Gamma(3, scale 1/ν)
+        online = _ONLINE_SHARE.get(p.segment, 0.5) + (0.1 if p.app_user else 0.0)
+        stop = min(end, p.quiet_from or end, p.cancel_at or end)
+        at = begin
+        while per_year > 0:
+            wait = rng.expovariate(per_year / 365.25)
+            if wait >= (stop - at).total_seconds() / 86400:
+                return
+            at += timedelta(days=wait)
+            value = rng.gammavariate(3.0, 1 / spend_rate) * (1.5 if p.business else 1.0)
+            self._accessory(p, at, max(round(value, 2), 4.99), web=rng.random() < online)
+            if rng.random() < dropout:
+                return
+
+    def _accessory(self, p: _Person, at: datetime, value: float, *, web: bool) -> None:
+        """Browsing the shop on the website, then an online order or a purchase in the shop."""
+        rng = self.rng
+        item = min(data.ACCESSORIES, key=lambda a: abs(a[2] - value))
+        order = self._order_id()
+        props = {"order_id": order, "value_eur": value, "items": [item[0]], "codes": [item[1]]}
+        if rng.random() < (0.45 if web else 0.6):
+            # Looked first: a few days before, or the same day for an online order.
+            before = at - timedelta(days=rng.randrange(1, 10), hours=rng.randrange(0, 12))
+            pages = ["web_home", "web_shop_accessories"] + ["web_shop_accessories"] * rng.randrange(
+                0, 3
+            )
+            end = self._session(p, before, pages)
+            if rng.random() < 0.2:
+                self._search(p, end)
+        if web:
+            when = self._at(at.date(), "web")
+            end = self._session(p, when, ["web_shop_accessories", "web_cart", "web_checkout"])
+            self._add(p, end, "web_checkout", "order", props=props)
+            late = rng.random() < 0.07
+            days = rng.randrange(6, 10) if late else rng.randrange(1, 4)
+            self._add(
+                p,
+                self._at((end + timedelta(days=days)).date(), "field"),
+                "parcel_delivery",
+                "delivery",
+                "out",
+                props={"order_id": order, "days": days, "late": late},
+            )
+            if late and rng.random() < 0.3:
+                asked = self._at((end + timedelta(days=5)).date(), "office")
+                self._contact(p, "delivery", asked, order=order)
+        else:
+            end = self._at(at.date(), "store")
+            agent = self._agent("shops", p)
+            self._add(p, end, f"shop_{p.shop}", "purchase", employee=agent, props=props)
+        subject = data.EMAIL_SUBJECTS["order_confirmation"][p.lang].format(order=order)
+        self._add(
+            p,
+            end + timedelta(minutes=2),
             "email_order_confirmation",
             "email",
             "out",
@@ -1429,10 +1580,7 @@ class _History:
 
     def _cancellation(self, p: _Person, at: datetime) -> None:
         rng = self.rng
-        if p.owns_faulty_model and rng.random() < 0.6:
-            reason = "device"
-        else:
-            reason = rng.choice(("price", "price", "network", "moving", "service", "competitor"))
+        reason = p.cancel_reason or "price"
         props = {"reason": reason, "contracts": [c.external_id for c in (p.mobile, p.dsl) if c]}
         roll = rng.random()
         if roll < 0.4:
@@ -1503,6 +1651,40 @@ class _History:
         if resolved and topic != "praise" and rng.random() < 0.06:
             self._praise(p, at + timedelta(days=rng.randrange(0, 3)))
 
+    def _unresolved(self, p: _Person) -> None:
+        """The planned episode: contacts that do not solve it (the repeats mostly by phone), a
+        complaint, maybe a public post; those who stay get it solved at last or are kept by
+        the cancellation desk."""
+        rng = self.rng
+        topic = p.episode_topic
+        meta = {"demo_topic": topic}
+        if topic == "dropped_calls":
+            meta["model"] = data.FAULTY_MODEL
+        for n, at in enumerate(p.episode):
+            if topic == "dropped_calls":
+                channel = rng.choices(("phone", "chat", "email", "store", "app"), (75, 7, 8, 6, 4))
+                again = {**meta, "repeat_contact": True} if n else meta
+                self._contact_dropped(p, channel[0], at, repeat=n > 0, meta=again)
+            else:
+                phone = rng.random() < (0.6 if n else 0.4)
+                self._contact(
+                    p, topic, at, repeat=n > 0, channel="phone" if phone else None, solves=False
+                )
+        for at in p.complaints:
+            self._complaint(p, topic, at)
+        last = max(p.episode + p.complaints)
+        if rng.random() < 0.25:
+            self._social(p, topic, last + timedelta(hours=rng.randrange(2, 72)))
+        if p.quiet_from is not None:
+            return
+        later = last + timedelta(days=rng.randrange(5, 30))
+        if topic == "dropped_calls":
+            self._callback(p, max(later, self.fix_known), meta)
+        elif rng.random() < 0.6:
+            self._contact(p, topic, later, repeat=True, channel="phone", solves=True)
+        if rng.random() < 0.25:
+            self._retention(p, (later + timedelta(days=rng.randrange(1, 10))).date())
+
     def _channel(self, p: _Person) -> str:
         rng = self.rng
         if rng.random() < 0.6:
@@ -1511,15 +1693,28 @@ class _History:
         return _CHANNELS[_weighted(rng, _CHANNEL_MIX)]
 
     def _contact(
-        self, p: _Person, topic: str, at: datetime, *, repeat: bool = False, order: str = ""
+        self,
+        p: _Person,
+        topic: str,
+        at: datetime,
+        *,
+        repeat: bool = False,
+        order: str = "",
+        channel: str | None = None,
+        solves: bool | None = None,
     ) -> bool:
-        """One contact about the topic on the customer's channel; whether it solved it."""
+        """One contact about the topic on the customer's channel (or ``channel``); whether it
+        solved it (drawn per topic unless ``solves`` says)."""
         rng = self.rng
-        channel = self._channel(p)
+        channel = channel or self._channel(p)
         extra: dict[str, Any] = {"order": order} if order else {}
         extra["month"] = self._month_name(p, at - timedelta(days=12))
-        meta = {"demo_topic": topic}
+        meta: dict[str, Any] = {"demo_topic": topic}
+        if repeat:
+            meta["repeat_contact"] = True
         resolved = rng.random() < _RESOLVED.get(topic, 0.7)
+        if solves is not None:
+            resolved = solves
         if channel == "phone":
             queue = _QUEUE.get(topic, "hotline_general")
             when = self._at(at.date(), "office")
@@ -1635,7 +1830,7 @@ class _History:
         else:
             when = self._at(at.date(), "web")
             if not p.app_user:
-                return self._contact(p, topic, at, repeat=repeat, order=order)
+                return self._contact(p, topic, at, repeat=repeat, order=order, solves=solves)
             body = self._text(topic, "email_in", p, **extra)
             self._add(
                 p,

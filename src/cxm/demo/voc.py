@@ -632,6 +632,13 @@ class _Voice:
                 * _RATE_BY_CATEGORY[category]
                 * _RATE_BY_KIND.get(c.kind, 1.0)
             )
+            if row is not None and (
+                row["properties"].get("repeat_contact")
+                or row["properties"].get("resolved") is False
+            ):
+                rate *= 2.0  # a problem still not solved: they want to be heard
+            elif c.kind == "relationship" and self._unhappy(p, c.created_at):
+                rate *= 2.0
             if rng.random() < rate:
                 submitted = send_at + timedelta(hours=rng.lognormvariate(math.log(5), 1.2))
                 if submitted < min(expires_at, story.now):
@@ -807,6 +814,22 @@ class _Voice:
             return -1.5
         return 0.2 if at >= story.fix_known else 0.0
 
+    def _unresolved(self, p: _Person, at: datetime) -> bool:
+        """Whether the customer's unresolved episode has begun and is not over at ``at`` (it
+        ends when the customer leaves, or a month after its last contact for those who stay)."""
+        if not p.episode or at < p.episode[0]:
+            return False
+        return p.quiet_from is not None or at < p.episode[-1] + timedelta(days=30)
+
+    @staticmethod
+    def _leaving_soon(p: _Person, at: datetime) -> bool:
+        """Whether the customer gives notice within the five months after ``at``."""
+        return p.cancel_at is not None and at < p.cancel_at <= at + timedelta(days=150)
+
+    def _unhappy(self, p: _Person, at: datetime) -> bool:
+        """Customers with a grievance answer the relationship survey more readily."""
+        return self._unresolved(p, at) or self._leaving_soon(p, at)
+
     def _ctx(self, p: _Person, **extra: Any) -> dict[str, Any]:
         return {
             **p.ctx,
@@ -844,6 +867,9 @@ class _Voice:
         if not resolved:
             mu -= 1.8
             effort += 1.5
+        if props.get("repeat_contact"):
+            mu -= 0.8  # calling again about the same problem
+            effort += 0.5
         if topic == "billing_complaint":
             mu -= 0.8
         if topic == "dropped_calls":
@@ -968,6 +994,12 @@ class _Voice:
         leaving = p.cancel_at is not None and p.cancel_at <= at
         if leaving:
             mu -= 3.0
+        # After a problem that contacts did not solve, until it is solved or the customer goes.
+        if self._unresolved(p, at):
+            mu -= 2.0
+            complained = True
+        elif self._leaving_soon(p, at):
+            mu -= 2.5  # no longer convinced: the price, the offer next door
         if (at.date() - p.since).days > 5 * 365:
             mu += 0.3
         owner = p.owns_faulty_model and at >= story.fault_start
