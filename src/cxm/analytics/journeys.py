@@ -14,14 +14,14 @@ same results on random data. The SQL follows them step by step:
    touchpoint), from which every figure is counted.
 
 The same SQL runs on Apache Spark over the Parquet copy of the store (`JourneyQuery(engine, ...)`
-with a `cxm.analytics.spark.SparkEngine`) for the reconstruction and the figures counted from the
-instance table alone (`SPARK_FIGURES`: instances, funnel, channel switches, lost journeys). The
-few spots where DuckDB's and Spark's SQL differ (epoch microseconds, arg_min/min_by, quantiles,
-timestamp literals, ordered lists, temporary tables vs cached views) are methods of a `Dialect`;
-the rest of each statement is written once. (sqlglot's duckdb→spark transpiler was tried and
-rejected: it keeps `epoch_us`, writes `PERCENTILE_CONT(x, q)` that Spark cannot parse and drops
-the ORDER BY of `list(x ORDER BY y)` without a word.) The paths (list lambdas), the emotion curve
-(ASOF join) and the web visits stay DuckDB SQL: on Spark they raise `NotOnThisEngine`.
+with a `cxm.analytics.spark.SparkEngine`) for the reconstruction and every figure
+(`SPARK_FIGURES`). The few spots where DuckDB's and Spark's SQL differ (epoch microseconds,
+arg_min/min_by, quantiles, timestamp literals, ordered lists, the collapsed path prefix — list
+lambdas vs higher-order functions —, the ASOF join of the emotion curve — a window over both
+sides on Spark —, temporary tables vs cached views) are methods of a `Dialect`; the rest of each
+statement is written once. (sqlglot's duckdb→spark transpiler was tried and rejected: it keeps
+`epoch_us`, writes `PERCENTILE_CONT(x, q)` that Spark cannot parse and drops the ORDER BY of
+`list(x ORDER BY y)` without a word.)
 
 This module also registers four small tables with the sync (on import): search result counts,
 interactions marked resolved, resolved cases and text sentiment (as thousandths: the store's
@@ -48,18 +48,20 @@ from cxm.cases.models import Case
 from cxm.interactions.models import Interaction
 from cxm.journeys import domain
 from cxm.journeys.domain import JourneySpec, Outcome, PathLevel
-from cxm.shared.errors import CxmError
 from cxm.textanalytics.models import TextAnalysis
 
 SEARCHES = "journey_search_results"
 RESOLVED = "journey_resolved_interactions"
 CASES = "journey_case_resolutions"
 SENTIMENT = "journey_text_sentiment"
-# the tables the reconstruction reads (the Parquet copy must carry them for Spark)
+# the tables the reconstruction and the figures read (the Parquet copy must carry them for Spark)
 TABLES = ("interactions", "customer_survivors", "touchpoints", "touchpoint_numbers", RESOLVED,
-          CASES)  # fmt: skip
-# the figures that run on Spark too (from the instance table alone)
-SPARK_FIGURES = frozenset({"instances", "funnel", "funnel_counts", "channel_switches", "lost"})
+          CASES, "survey_answers", SENTIMENT, SEARCHES)  # fmt: skip
+# the figures (JourneyQuery methods) that run on Spark too: all of them
+SPARK_FIGURES = frozenset(
+    {"instances", "funnel", "funnel_counts", "paths", "path_counts", "channel_switches", "lost",
+     "emotion", "visit_groups", "web_visits"}
+)  # fmt: skip
 PATH_ROWS = 5000  # distinct paths fetched for ranking; the top N come from these
 _LATER = 1 << 40  # added to a row number: ranks the row after every row without it
 
@@ -183,10 +185,12 @@ def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-class NotOnThisEngine(CxmError):
-    """A journey figure that only DuckDB computes (paths, emotion curve, web visits)."""
+@dataclass(frozen=True)
+class Latest:
+    """One side of `Dialect.latest_before`: a table (or CTE) and the columns it contributes."""
 
-    status_code = 501
+    table: str
+    columns: tuple[str, ...]
 
 
 class Dialect:
@@ -221,6 +225,22 @@ class Dialect:
 
     def distinct_list(self, value: str) -> str:
         return f"list(DISTINCT {value})"
+
+    def collapsed_prefix(self, seq: str, depth: int) -> str:
+        """The list `seq` (NULL: empty) without the elements equal to their predecessor, its
+        first `depth` of them."""
+        kept = f"list_filter(coalesce({seq}, []), lambda x, n: n = 1 OR x != {seq}[n - 1])"
+        return f"{kept}[1:{int(depth)}]"
+
+    def latest_before(self, left: Latest, right: Latest, key: str, time: str) -> str:
+        """A query (an ASOF join): `key`, `time` and the columns of each row of the `left`
+        table, then the columns of the latest row of the `right` table with the same `key` and
+        `time` at or before its own, and that row's time as `matched_ts`; left rows without one
+        are left out. The column names of the two sides differ."""
+        picked = ", ".join([f"l.{c}" for c in left.columns] + [f"r.{c}" for c in right.columns])
+        return f"""SELECT l.{key}, l.{time}, {picked}, r.{time} AS matched_ts
+                   FROM {left.table} l ASOF JOIN {right.table} r
+                        ON l.{key} = r.{key} AND l.{time} >= r.{time}"""
 
 
 DUCKDB = Dialect()
@@ -283,7 +303,7 @@ class _Catalogue:
 class JourneyQuery:
     """The figures of one journey over one period of the store, on one cursor (its temporary
     tables live as long as the query). Use as a context manager. `source` is the DuckDB store,
-    or a SparkEngine over its Parquet copy (only the SPARK_FIGURES there)."""
+    or a SparkEngine over its Parquet copy."""
 
     def __init__(
         self,
@@ -317,13 +337,6 @@ class JourneyQuery:
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.runner.rows(sql, params)
-
-    def _duckdb_only(self, figure: str) -> None:
-        if self.sql.name != DUCKDB.name:
-            raise NotOnThisEngine(
-                f"the journey figure '{figure}' is computed on DuckDB only "
-                f"(on {self.sql.name}: {', '.join(sorted(SPARK_FIGURES))})"
-            )
 
     @property
     def catalogue(self) -> _Catalogue:
@@ -561,21 +574,20 @@ class JourneyQuery:
         self, *, level: PathLevel, depth: int, limit: int = PATH_ROWS
     ) -> tuple[Counter[tuple[tuple[str, ...], Outcome]], int]:
         """Instances per (path, outcome) for the `limit` most common, and all instances."""
-        self._duckdb_only("paths")
         self._instances()
         column = "stage" if level is PathLevel.STAGE else "tp"
         rows = self._rows(
             f"""
             WITH p AS (
-                SELECT customer_id, inst,
-                       list({column} ORDER BY rn) FILTER (WHERE {column} IS NOT NULL) AS seq
+                SELECT customer_id, inst, {self.sql.ordered_list(column, "rn")} AS seq
                 FROM {self.jev} GROUP BY customer_id, inst
             )
-            SELECT list_filter(coalesce(p.seq, []), lambda x, n: n = 1 OR x != p.seq[n - 1])
-                       [1:{int(depth)}] AS path,
-                   i.outcome, count(*) AS n
-            FROM p JOIN {self.jin} i USING (customer_id, inst)
-            GROUP BY ALL ORDER BY n DESC LIMIT {int(limit)}
+            SELECT path, outcome, count(*) AS n
+            FROM (
+                SELECT {self.sql.collapsed_prefix("p.seq", depth)} AS path, i.outcome
+                FROM p JOIN {self.jin} i USING (customer_id, inst)
+            ) c
+            GROUP BY path, outcome ORDER BY n DESC LIMIT {int(limit)}
             """
         )
         total = int(self._rows(f"SELECT count(*) FROM {self.jin}")[0][0])
@@ -626,37 +638,39 @@ class JourneyQuery:
         return domain.lost(total, by_tp, by_stage)
 
     def _attributed(
-        self, observations: str, params: list[Any]
+        self, observations: str, params: Sequence[Any] = ()
     ) -> dict[int, dict[int, domain.ScoreStats]]:
         """Observations (`kind`, `customer_id`, `ts`, `value`) by the stage of the customer's
         latest relevant event at or before them, within the timeout (see domain.attribute):
         kind → stage position → statistics. Only the observers' events are read."""
-        self._duckdb_only("emotion")
-        k = len(self.spec.stages)
-        event_params: list[Any] = []
+        k, q = len(self.spec.stages), self.sql
         if "_jev" in self._built:
             events, source = "", self.jev
         else:
-            cte, event_params = self._events_cte()
+            cte, _ = self._events_cte()
             events, source = f"{cte},", "ev"
+        joined = q.latest_before(
+            Latest("obs", ("kind", "value")), Latest("steps", ("bucket",)), "customer_id", "ts"
+        )
         rows = self._rows(
             f"""
             WITH {events}
             obs AS ({observations}),
             steps AS (
                 SELECT customer_id, ts,
-                       arg_max(CASE WHEN stage IS NULL THEN {k} ELSE stage END, id) AS bucket
+                       {q.arg_max(f"CASE WHEN stage IS NULL THEN {k} ELSE stage END", "id")}
+                           AS bucket
                 FROM {source}
                 WHERE customer_id IN (SELECT DISTINCT customer_id FROM obs)
                 GROUP BY customer_id, ts
             )
-            SELECT o.kind, st.bucket, count(*), avg(o.value), stddev_samp(o.value),
-                   count(*) FILTER (WHERE o.value >= 9), count(*) FILTER (WHERE o.value <= 6)
-            FROM obs o ASOF JOIN steps st ON o.customer_id = st.customer_id AND o.ts >= st.ts
-            WHERE epoch_us(o.ts) - epoch_us(st.ts) <= {self.timeout_us}
-            GROUP BY o.kind, st.bucket
+            SELECT kind, bucket, count(*), avg(value), stddev_samp(value),
+                   count(*) FILTER (WHERE value >= 9), count(*) FILTER (WHERE value <= 6)
+            FROM ({joined}) j
+            WHERE {q.epoch_us("ts")} - {q.epoch_us("matched_ts")} <= {self.timeout_us}
+            GROUP BY kind, bucket
             """,
-            event_params + params,
+            params,
         )
         out: dict[int, dict[int, domain.ScoreStats]] = {0: {}, 1: {}}
         for kind, bucket, n, mean, sd, promoters, detractors in rows:
@@ -674,15 +688,15 @@ class JourneyQuery:
                        a.submitted_at AS ts, CAST(a.score AS DOUBLE) AS value
                 FROM survey_answers a LEFT JOIN customer_survivors s
                      ON s.customer_id = a.customer_id
-                WHERE a.type = ? AND a.score IS NOT NULL AND a.customer_id IS NOT NULL
-                      AND {answers}
+                WHERE a.type = {_lit(question_type)} AND a.score IS NOT NULL
+                      AND a.customer_id IS NOT NULL AND {answers}
                 UNION ALL
                 SELECT 1, coalesce(s.survivor_id, x.customer_id), x.occurred_at,
-                       x.sentiment_milli / 1000.0
+                       CAST(x.sentiment_milli AS DOUBLE) / 1000
                 FROM {SENTIMENT} x LEFT JOIN customer_survivors s
                      ON s.customer_id = x.customer_id
                 WHERE x.sentiment_milli IS NOT NULL AND {texts}""",
-            [question_type, *answer_params, *text_params],
+            [*answer_params, *text_params],
         )
         return domain.emotion_curve(
             self.spec,
@@ -695,8 +709,7 @@ class JourneyQuery:
 
     def visit_groups(self) -> dict[str | None, domain.VisitGroup]:
         """Website visits (30 minutes of inactivity end one) grouped by entry page."""
-        self._duckdb_only("web_visits")
-        web = self.spec.web
+        web, q = self.spec.web, self.sql
         numbers = self.catalogue.numbers
         goal = sorted({numbers[k] for k in web.goal_pages if k in numbers})
         orientation = sorted({numbers[k] for k in web.orientation_pages if k in numbers})
@@ -719,50 +732,57 @@ class JourneyQuery:
             marked AS (
                 SELECT *, row_number() OVER w AS rn,
                        CASE WHEN lag(ts) OVER w IS NULL
-                                 OR epoch_us(ts) - epoch_us(lag(ts) OVER w) > {gap_us}
+                                 OR {q.epoch_us("ts")} - {q.epoch_us("lag(ts) OVER w")} > {gap_us}
                             THEN 1 ELSE 0 END AS new,
-                       sum(pv) OVER (w ROWS UNBOUNDED PRECEDING) - pv AS pv_before,
+                       sum(pv) OVER (PARTITION BY customer_id ORDER BY ts, id
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                           - pv AS pv_before,
                        {goal_expr} AS is_goal
                 FROM web WINDOW w AS (PARTITION BY customer_id ORDER BY ts, id)
             ),
             numbered AS (
                 SELECT *, sum(new) OVER (PARTITION BY customer_id ORDER BY rn
-                                         ROWS UNBOUNDED PRECEDING) AS visit
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                              AS visit
                 FROM marked
             ),
             visits AS (
                 -- page views rank before other interactions for the entry and the exit page
                 SELECT customer_id, visit,
-                       arg_min(tp, rn + (1 - pv) * {_LATER}) FILTER (WHERE tp IS NOT NULL)
-                           AS entry_tp,
-                       arg_max(tp, rn + pv * {_LATER}) FILTER (WHERE tp IS NOT NULL) AS exit_tp,
+                       {q.arg_min("tp", f"rn + (1 - pv) * {_LATER}")}
+                           FILTER (WHERE tp IS NOT NULL) AS entry_tp,
+                       {q.arg_max("tp", f"rn + pv * {_LATER}")}
+                           FILTER (WHERE tp IS NOT NULL) AS exit_tp,
                        sum(pv) AS page_views,
                        min(ts) FILTER (WHERE is_goal) AS goal_ts,
-                       arg_min(pv_before, rn) FILTER (WHERE is_goal) - min(pv_before) AS clicks,
+                       {q.arg_min("pv_before", "rn")} FILTER (WHERE is_goal) - min(pv_before)
+                           AS clicks,
                        min(ts) AS start_ts,
                        sum(search) AS searches,
-                       sum(search * (results = 0)::INTEGER) AS zero
+                       sum(search * CAST(results = 0 AS INTEGER)) AS zero
                 FROM numbered GROUP BY customer_id, visit
             ),
             figures AS (
                 SELECT entry_tp, exit_tp, page_views, goal_ts IS NOT NULL AS goal, clicks,
-                       (epoch_us(goal_ts) - epoch_us(start_ts)) / 1e6 AS seconds, searches, zero
+                       ({q.epoch_us("goal_ts")} - {q.epoch_us("start_ts")}) / 1e6 AS seconds,
+                       searches, zero
                 FROM visits
             )
             SELECT GROUPING(entry_tp) AS total, entry_tp, count(*),
                    count(*) FILTER (WHERE goal), sum(page_views), sum(searches), sum(zero),
                    count(*) FILTER (WHERE NOT goal AND {exits}),
-                   quantile_cont(clicks, 0.5), quantile_cont(seconds, 0.5),
-                   quantile_cont(seconds, 0.9)
+                   {q.quantiles("clicks", (0.5,))}, {q.quantiles("seconds", (0.5, 0.9))}
             FROM figures GROUP BY GROUPING SETS ((entry_tp), ())
             """,
             params,
         )
         keys = self.catalogue.keys
         out: dict[str | None, domain.VisitGroup] = {}
-        for total, tp, n, goal_n, views, searches, zero, exits_n, clicks, sec, p90 in rows:
+        for total, tp, n, goal_n, views, searches, zero, exits_n, click_qs, sec_qs in rows:
             if not total and tp is None:
                 continue
+            (clicks,) = click_qs or (None,)
+            sec, p90 = sec_qs or (None, None)
             group = domain.VisitGroup(
                 visits=int(n),
                 goal_reached=int(goal_n),
@@ -799,7 +819,7 @@ def figures(
     end: datetime | None = None,
 ) -> list[Any]:
     """The wanted figures — (JourneyQuery method, keyword options) — in order, from the store
-    or a SparkEngine over its Parquet copy (SPARK_FIGURES only). Figures of a synced store are
+    or a SparkEngine over its Parquet copy. Figures of a synced store are
     kept until its next sync (the last CACHE_SIZE of them); the missing ones are computed in one
     query, so they share its instance tables."""
     synced = source.last_synced_at()

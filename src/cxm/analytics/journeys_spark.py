@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cxm.analytics import parquet
 from cxm.analytics.engine import Engine
-from cxm.analytics.journeys import TABLES, Dialect
+from cxm.analytics.journeys import TABLES, Dialect, Latest
 from cxm.analytics.spark import NoParquetCopy, SparkEngine
 
 if TYPE_CHECKING:
@@ -55,6 +55,35 @@ class SparkDialect(Dialect):
 
     def distinct_list(self, value: str) -> str:
         return f"collect_set({value})"
+
+    def collapsed_prefix(self, seq: str, depth: int) -> str:
+        # `filter` with the (0-based) index; CASE, not OR, so that seq[-1] is never evaluated
+        # (an error under ANSI mode); collect_list gives [] rather than NULL
+        kept = f"filter({seq}, (x, n) -> CASE WHEN n = 0 THEN TRUE ELSE x != {seq}[n - 1] END)"
+        return f"slice({kept}, 1, {int(depth)})"
+
+    def latest_before(self, left: Latest, right: Latest, key: str, time: str) -> str:
+        # no ASOF join in Spark: both sides in one stream per key, ordered by time with the
+        # right rows first on ties (at or before), and for each left row the last right row
+        # before it (a struct, so that its columns come from the same row)
+        row = ", ".join(f"'{c}', {c}" for c in (time, *right.columns))
+        nulls = "".join("NULL, " for _ in left.columns)
+        lefts = "".join(f"{c}, " for c in left.columns)
+        picked = ", ".join(
+            [*left.columns, *(f"m.{c} AS {c}" for c in right.columns), f"m.{time} AS matched_ts"]
+        )
+        return f"""SELECT {key}, {time}, {picked}
+                   FROM (
+                       SELECT {key}, {time}, {lefts}side,
+                              last(r, true) OVER (PARTITION BY {key} ORDER BY {time}, side
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m
+                       FROM (
+                           SELECT {key}, {time}, {lefts}NULL AS r, 1 AS side FROM {left.table}
+                           UNION ALL
+                           SELECT {key}, {time}, {nulls}named_struct({row}), 0 FROM {right.table}
+                       ) u
+                   ) w
+                   WHERE side = 1 AND m IS NOT NULL"""
 
 
 SPARK = SparkDialect()

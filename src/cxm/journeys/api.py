@@ -1,6 +1,7 @@
 """Journey routes: definitions (/journeys, CRUD) and their figures from the analytical store
 (/journeys/{key}/funnel, /paths, /emotion, /channel-switches, /lost, /web-visits), each for a
-period (`from`/`to`, UTC days, inclusive). Figures sync the store first when it is stale."""
+period (`from`/`to`, UTC days, inclusive). Figures sync the store first when it is stale; with
+CXM_ANALYTICS_ENGINE=spark they run in Spark over the store's Parquet copy."""
 
 from __future__ import annotations
 
@@ -124,7 +125,7 @@ def _day(day: date | None) -> datetime | None:
 @dataclass
 class _Run:
     spec: JourneySpec
-    store: Store | Engine  # the store, or Spark over its Parquet copy (analytics.SPARK_FIGURES)
+    store: Store | Engine  # the store, or Spark over its Parquet copy
     base: AnalysisOut
 
     def figure(self, name: str, **options: Any) -> Any:
@@ -140,10 +141,9 @@ class _Run:
 
 
 def _run(key: str, period: Period, ctx: Ctx, figure: str) -> _Run:
-    """The journey (404 before any store work), then the fresh store, or the engine of
-    CXM_ANALYTICS_ENGINE for the figures that run on Spark too (the funnel, channel switches,
-    lost journeys); the paths, emotion curve and web visits are DuckDB SQL (list lambdas, ASOF
-    joins): always the store itself."""
+    """The journey (404 before any store work), then the engine of CXM_ANALYTICS_ENGINE for
+    the figures that run on Spark too (analytics.SPARK_FIGURES: all of them), synced first
+    when stale, else the fresh store itself."""
     spec = services.spec_of(services.get_journey(ctx.db, key, now=ctx.clock.now()))
     store: Store | Engine
     if ctx.cfg.engine != "duckdb" and figure in analytics.SPARK_FIGURES:
