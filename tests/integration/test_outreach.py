@@ -291,6 +291,17 @@ def test_a_proactive_notice_previews_then_reaches_every_holder_once(
         product_code="SMY",
         product_name="Smartphone Modell Y",
     )
+    # a Modell X returned last year: no longer a holder
+    customers.add_holding(
+        db,
+        bystander.id,
+        now=clock.now(),
+        model="Modell X",
+        product_code="SMX",
+        product_name="Smartphone Modell X",
+        started_on=(clock.now() - timedelta(days=700)).date(),
+        ended_on=(clock.now() - timedelta(days=300)).date(),
+    )
     notice = outreach.create_notice(
         db,
         product_model="Modell X",

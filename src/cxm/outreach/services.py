@@ -800,8 +800,9 @@ def plan_notice(db: Session, notice: Notice, *, now: datetime) -> NoticePlan:
 
 
 def _audience(db: Session, notice: Notice, *, now: datetime) -> list[uuid.UUID]:
-    """The living customers the notice is for: holders of the model, members of the segment
-    (by the rule it was sent with, once sent), or both at once."""
+    """The living customers the notice is for: those who hold the model today (a holding that
+    ended is a device returned or a contract left), members of the segment (by the rule it was
+    sent with, once sent), or both at once."""
     rule = notice.segment_rule
     if rule is None and notice.segment_id is not None:
         rule = segments.get_segment(db, notice.segment_id).rule
@@ -812,14 +813,19 @@ def _audience(db: Session, notice: Notice, *, now: datetime) -> list[uuid.UUID]:
         cursor: str | None = None
         while True:
             page, cursor = customers.owners_of(
-                db, model=notice.product_model, limit=5000, cursor=cursor
+                db, model=notice.product_model, active_on=now.date(), limit=5000, cursor=cursor
             )
             holder_ids += [c.id for c in page]
             if cursor is None:
                 return holder_ids
     among = None
     if notice.product_model:
-        among = select(Holding.customer_id).where(Holding.model == notice.product_model)
+        today = now.date()
+        among = select(Holding.customer_id).where(
+            Holding.model == notice.product_model,
+            or_(Holding.started_on.is_(None), Holding.started_on <= today),
+            or_(Holding.ended_on.is_(None), Holding.ended_on >= today),
+        )
     return segments.audience(db, rule=rule, now=now, among=among)
 
 
