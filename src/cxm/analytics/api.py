@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
 from cxm.accounts.domain import Permission
 from cxm.accounts.models import User
@@ -87,13 +88,20 @@ class Analytics:
     def fresh(self) -> Engine:
         """The query engine (CXM_ANALYTICS_ENGINE), its store synced first when it is older
         than the allowed lag."""
-        if self.cfg.engine == "spark" and self.cfg.max_lag_seconds < 0:
-            # a query host: Spark reads the Parquet copy that a scheduled sync writes
-            path = parquet_path(store_path(self.settings, self.cfg), self.cfg)
-            return spark_engine(self.cfg, path)
-        store = _store(self.request, self.settings, self.cfg)
-        sync_mod.ensure_fresh(self.db, store, settings=self.cfg, now=self.clock.now())
-        return query_engine(store, self.cfg)
+        return fresh_engine(self.request, self.db, self.settings, self.cfg, now=self.clock.now())
+
+
+def fresh_engine(
+    request: Request, db: Session, settings: Settings, cfg: AnalyticsSettings, *, now: datetime
+) -> Engine:
+    """The query engine of CXM_ANALYTICS_ENGINE for a route or a page, its store synced first
+    when it is older than the allowed lag."""
+    if cfg.engine == "spark" and cfg.max_lag_seconds < 0:
+        # a query host: Spark reads the Parquet copy that a scheduled sync writes
+        return spark_engine(cfg, parquet_path(store_path(settings, cfg), cfg))
+    store = _store(request, settings, cfg)
+    sync_mod.ensure_fresh(db, store, settings=cfg, now=now)
+    return query_engine(store, cfg)
 
 
 Ctx = Annotated[Analytics, Depends()]

@@ -13,9 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from cxm.accounts.domain import Permission, role_allows
 from cxm.accounts.models import User
-from cxm.analytics import drivers, sync
+from cxm.analytics import drivers
 from cxm.analytics import journeys as analytics
-from cxm.analytics.api import get_analytics_settings, get_store
+from cxm.analytics.api import fresh_engine, get_analytics_settings
 from cxm.deps import ClockDep, DbSession, SettingsDep, web_require
 from cxm.i18n import register
 from cxm.journeys import domain, services
@@ -227,8 +227,7 @@ def _journey_page(
     start, end = _day(first), _day(last + timedelta(days=1)) if last else None
     level = PathLevel.TOUCHPOINT if by == PathLevel.TOUCHPOINT.value else PathLevel.STAGE
     cfg = get_analytics_settings(request)
-    store = get_store(request, settings, cfg)
-    sync.ensure_fresh(db, store, settings=cfg, now=now)
+    store = fresh_engine(request, db, settings, cfg, now=now)  # DuckDB, or Spark when set
     synced = store.last_synced_at()
     funnel, paths, emotion, switches, lost, visits = analytics.figures(
         store,
