@@ -92,10 +92,34 @@ def watch_cases(db: Session, settings: Settings) -> dict[str, Any]:
 
 
 def refresh_scores(db: Session, settings: Settings) -> dict[str, Any]:
+    """CLV and churn scores. The purchase histories come from the analytical store (synced
+    first when stale; on Spark with CXM_ANALYTICS_ENGINE=spark); when another process holds
+    the DuckDB file, from a scratch store synced from the database for this run."""
+    from cxm import features  # noqa: F401  (every table of the store, before it opens)
+    from cxm.analytics import sync
+    from cxm.analytics.engine import query_engine, spark_engine
+    from cxm.analytics.settings import AnalyticsSettings, parquet_path, store_path
+    from cxm.analytics.store import Store, StoreBusy
     from cxm.insights import services as insights
 
-    result = insights.refresh_scores(db, now=utcnow())
-    return {"customers": result.customers, "clv": result.clv, "churn": result.churn}
+    now = utcnow()
+    cfg = AnalyticsSettings()
+    path = store_path(settings, cfg)
+
+    def run(engine: Any) -> dict[str, Any]:
+        result = insights.refresh_scores(db, now=now, engine=engine)
+        return {"customers": result.customers, "clv": result.clv, "churn": result.churn}
+
+    if cfg.engine == "spark" and cfg.max_lag_seconds < 0:  # a query host: a scheduled sync
+        return run(spark_engine(cfg, parquet_path(path, cfg)))
+    try:
+        store = Store(path)
+    except StoreBusy:
+        log.warning("refresh_scores: %s is in use; reading a scratch store", path)
+        return run(None)
+    with store:
+        sync.ensure_fresh(db, store, settings=cfg, now=now)
+        return run(query_engine(store, cfg))
 
 
 JOBS: dict[str, Callable[[Session, Settings], dict[str, Any]]] = {

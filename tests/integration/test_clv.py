@@ -1,11 +1,18 @@
 """Customer lifetime value (BG/NBD + Gamma-Gamma fits by maximum likelihood) and the churn-risk
-score: parameter recovery on simulated data, purchase histories from the database, the churn
-model's held-back AUC on planted data, and the stored scores with the priority list."""
+score: parameter recovery on simulated data, purchase histories from the analytical store (the
+same as the former operational implementation, kept here as the reference, on random data with
+merges), the churn model's held-back AUC on planted data, and the stored scores with the
+priority list."""
 
 from __future__ import annotations
 
+import math
 import random
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,12 +20,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxm.analytics import clv
+from cxm.customers import services as customers
 from cxm.insights import services as insights
+from cxm.interactions.models import Interaction
 from cxm.segments import services as segments
 from cxm.segments.models import CustomerScore, ScoreRun
 from cxm.shared.clock import FixedClock
 from cxm.shared.errors import Invalid
 from tests import factories
+from tests.conftest import T0
 from tests.integration.test_segments import add_interaction, add_nps
 
 
@@ -150,7 +160,8 @@ def test_purchase_histories_count_repeat_days_and_their_mean_value(
     add_interaction(db, two.id, "purchase", now - timedelta(days=7), value_eur=80.0)
     add_interaction(db, two.id, "purchase", now - timedelta(days=500), value_eur=999.0)  # too old
     add_interaction(db, two.id, "invoice", now - timedelta(days=3), amount_eur=40.0)  # not one
-    summary = clv.purchase_summary(db, now=now, window_days=365)
+    with insights.scratch_engine(db, now=now, tables=clv.SYNCED) as store:
+        summary = clv.purchase_summary(store, now=now, window_days=365)
     row = {c: i for i, c in enumerate(summary.customers)}
     i, j = row[one.id], row[two.id]
     assert summary.x[i] == 2 and summary.t_x[i] == pytest.approx(4.0)
@@ -158,6 +169,150 @@ def test_purchase_histories_count_repeat_days_and_their_mean_value(
     assert summary.first_value[i] == pytest.approx(120.0)
     assert summary.big_t[i] == pytest.approx(70 / 7, abs=0.15)
     assert summary.x[j] == 0 and summary.mean_value[j] == 0 and summary.total_value[j] == 80.0
+
+
+# ----------------------------------------------------------------------------------------------
+# The reference: the former operational implementation of `purchase_summary`. (A merge moves
+# the merged customer's interactions to the survivor in the operational database; the store
+# keeps them under the old id and resolves it through its survivors.)
+
+
+def _reference_value(properties: Any) -> float:
+    if not isinstance(properties, Mapping):
+        return 0.0
+    raw = properties.get("value_eur", properties.get("amount_eur", 0.0))
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return 0.0
+    return value if math.isfinite(value) and value > 0 else 0.0
+
+
+def reference_purchase_summary(
+    db: Session,
+    *,
+    now: datetime,
+    window_days: int = 365,
+    types: Sequence[str] = clv.TRANSACTION_TYPES,
+) -> clv.PurchaseSummary:
+    start = now - timedelta(days=window_days)
+    rows = db.execute(
+        select(Interaction.customer_id, Interaction.occurred_at, Interaction.properties).where(
+            Interaction.type.in_(list(types)),
+            Interaction.occurred_at >= start,
+            Interaction.occurred_at < now,
+        )
+    ).all()
+    days: dict[uuid.UUID, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for customer, at, properties in rows:
+        day = int((at - start).total_seconds() // 86400)
+        days[customer][day] += _reference_value(properties)
+    people = sorted(days, key=str)
+    horizon = (now - start).total_seconds() / 86400
+    x, t_x, big_t, mean_value, first_value, total = [], [], [], [], [], []
+    for customer in people:
+        occasions = sorted(days[customer].items())
+        first_day, first_val = occasions[0]
+        last_day = occasions[-1][0]
+        repeats = [v for _, v in occasions[1:]]
+        x.append(float(len(repeats)))
+        t_x.append((last_day - first_day) / clv.WEEK_DAYS)
+        big_t.append(max(horizon - first_day, 1.0) / clv.WEEK_DAYS)
+        mean_value.append(sum(repeats) / len(repeats) if repeats else 0.0)
+        first_value.append(first_val)
+        total.append(sum(v for _, v in occasions))
+    arr = np.asarray
+    return clv.PurchaseSummary(
+        people,
+        arr(x, dtype=np.float64),
+        arr(t_x, dtype=np.float64),
+        arr(big_t, dtype=np.float64),
+        arr(mean_value, dtype=np.float64),
+        arr(first_value, dtype=np.float64),
+        arr(total, dtype=np.float64),
+    )
+
+
+def build_purchases(db: Session, now: datetime, *, seed: int, people: int = 60) -> None:
+    """Purchases and orders (values as numbers, text, negative, missing, not a number, under
+    amount_eur), other interactions, transactions on one day and at the window's edges (whole
+    days from its start, which is not midnight), and merged customers."""
+    rng = random.Random(seed)
+    persons = [factories.customer(db, now=now - timedelta(days=900)) for _ in range(people)]
+    edges = [
+        now - timedelta(days=365),
+        now - timedelta(days=365, microseconds=1),
+        now - timedelta(days=300, microseconds=1),  # the last instant of a day (from start)
+        now - timedelta(days=300),
+        now - timedelta(microseconds=1),
+        now,
+    ]
+    values: list[Any] = [12.5, 80.0, 0.01, "50", "49.99", -5.0, None, "n/a", 0, 1e3, 19.99]
+    for person in persons:
+        first = now - timedelta(seconds=rng.uniform(0, 420 * 86400))
+        for _ in range(rng.randint(1, 8)):
+            at = rng.choice(edges) if rng.random() < 0.1 else first + timedelta(
+                seconds=rng.uniform(-40 * 86400, 200 * 86400)
+            )  # fmt: skip
+            kind = rng.choice(("purchase", "purchase", "order", "invoice", "call"))
+            properties: dict[str, Any] = {}
+            roll = rng.random()
+            if roll < 0.7:
+                properties["value_eur"] = rng.choice(values)
+            elif roll < 0.85:
+                properties["amount_eur"] = rng.choice(values)
+            add_interaction(db, person.id, kind, at, **properties)
+            if rng.random() < 0.2:  # another on the same day
+                add_interaction(db, person.id, kind, at + timedelta(minutes=30),
+                                value_eur=rng.choice(values))  # fmt: skip
+    for k in range(0, people - 1, 7):
+        customers.merge_customers(db, survivor_id=persons[k + 1].id, merged_id=persons[k].id,
+                                  now=now)  # fmt: skip
+    db.flush()
+
+
+def _assert_same_summary(got: clv.PurchaseSummary, want: clv.PurchaseSummary) -> None:
+    assert got.customers == want.customers
+    for name in ("x", "t_x", "big_t", "mean_value", "first_value", "total_value"):
+        np.testing.assert_allclose(getattr(got, name), getattr(want, name), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("window_days", "types"),
+    [(365, clv.TRANSACTION_TYPES), (90, clv.TRANSACTION_TYPES), (300, ("purchase",)),
+     (1000, ("order", "invoice"))],
+)  # fmt: skip
+def test_store_purchase_histories_are_the_operational_ones(
+    db: Session, window_days: int, types: tuple[str, ...]
+) -> None:
+    now = T0.replace(
+        microsecond=123_456
+    )  # a window that starts neither at midnight nor on a second
+    build_purchases(db, now, seed=window_days)
+    with insights.scratch_engine(db, now=now, tables=clv.SYNCED) as store:
+        got = clv.purchase_summary(store, now=now, window_days=window_days, types=types)
+    want = reference_purchase_summary(db, now=now, window_days=window_days, types=types)
+    assert len(want.customers) > 10 and (want.x > 0).any()
+    _assert_same_summary(got, want)
+
+
+def test_merges_after_a_sync_reach_the_store_at_the_next_one(db: Session) -> None:
+    from cxm.analytics import sync
+    from cxm.analytics.settings import AnalyticsSettings
+
+    now = T0
+    build_purchases(db, now, seed=5, people=20)
+    with insights.scratch_engine(db, now=now, tables=clv.SYNCED) as store:
+        people = clv.purchase_summary(store, now=now, window_days=1000).customers
+        customers.merge_customers(db, survivor_id=people[0], merged_id=people[1], now=now)
+        db.flush()
+        sync.sync(
+            db, store=store, settings=AnalyticsSettings(engine="duckdb", parquet=False),
+            now=now + timedelta(minutes=1), tables=list(clv.SYNCED),
+        )  # fmt: skip
+        got = clv.purchase_summary(store, now=now, window_days=1000)
+    assert people[1] not in got.customers
+    _assert_same_summary(got, reference_purchase_summary(db, now=now, window_days=1000))
 
 
 def plant_churn(db: Session, now: datetime, *, customers: int = 240, seed: int = 3) -> list:

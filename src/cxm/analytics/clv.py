@@ -9,12 +9,15 @@ two maximum-likelihood fits are written here with scipy.optimize, from the close
 likelihoods of Fader, Hardie & Lee (2005, "Counting your customers the easy way", and "RFM and
 CLV", the Gamma-Gamma spend model), and tested by parameter recovery on simulated data.
 
-**Data** (`purchase_summary`): the customer's transactions are interactions of the given types
-(default ``purchase`` and ``order``, value ``properties.value_eur``) in the window before
-``now``; transactions on the same UTC day count as one occasion (their values add up). Per
-customer: x = repeat occasions after the first, t_x = weeks from first to last, T = weeks from
-first to ``now``, m = mean value of the repeat occasions. Customers without a transaction in
-the window have no BG/NBD history and no CLV.
+**Data** (`purchase_summary`, read from the analytical store through an `Engine`: DuckDB, or
+Spark over the Parquet copy): the customer's transactions (after merges) are interactions of
+the given types (default ``purchase`` and ``order``, value ``properties.value_eur``, copied
+into the store as ``interaction_values``) in the window before ``now``; transactions on the
+same day (whole days from the window's start) count as one occasion (their values add up).
+Per customer: x = repeat occasions after the first, t_x = weeks from first to last, T = weeks
+from first to ``now``, m = mean value of the repeat occasions. Customers without a transaction
+in the window have no BG/NBD history and no CLV. The churn features still read the
+operational database (`churn_features`).
 
 **Churn** (`churn_model`): a logistic regression (scikit-learn) on features known at a cutoff
 (`CHURN_FEATURES`), labelled 1 when the customer cancels (an interaction of type
@@ -27,19 +30,23 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import ibis  # type: ignore[import-untyped]
+import ibis.expr.types as ir  # type: ignore[import-untyped]
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, special  # type: ignore[import-untyped]
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from cxm.analytics import sync
+from cxm.analytics.engine import Engine
+from cxm.analytics.store import table
 from cxm.shared.errors import Invalid
 
 Floats = NDArray[np.float64]
@@ -224,9 +231,14 @@ def lifetime_value(
 
 
 # ----------------------------------------------------------------------------------------------
-# Purchase histories from the operational database
+# Purchase histories from the analytical store
 
 TRANSACTION_TYPES = ("purchase", "order")
+VALUES = "interaction_values"
+# The store's tables the summary reads (the Parquet copy must carry them for Spark), and what
+# a scratch store (cxm.insights.services) syncs for it (survivors derive from customers).
+TABLES = ("interactions", "customer_survivors", VALUES)
+SYNCED = ("interactions", "customers", VALUES)
 
 
 @dataclass(frozen=True)
@@ -251,52 +263,109 @@ def _value(properties: Any) -> float:
     return value if math.isfinite(value) and value > 0 else 0.0
 
 
+def _valued() -> sync.AnySelect:
+    """Interactions that name a value (a cheap text pre-filter that works on SQLite and
+    PostgreSQL alike; the value is read in `_values`)."""
+    from cxm.interactions.models import Interaction
+
+    text = cast(Interaction.properties, String)
+    return select(Interaction.id, Interaction.occurred_at, Interaction.properties).where(
+        or_(text.contains('"value_eur"'), text.contains('"amount_eur"'))
+    )
+
+
+def _values(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    columns["value_eur"] = [_value(p) for p in columns.pop("properties")]
+    return columns
+
+
+def _register() -> None:
+    from cxm.interactions.models import Interaction
+
+    sync.register(
+        sync.TableSpec(
+            VALUES,
+            ibis.schema({"id": "uuid", "occurred_at": "timestamp", "value_eur": "float64"}),
+            sync.Mode.APPEND,
+            _valued,
+            id_column=Interaction.id,
+            transform=_values,
+            partition="occurred_at",
+        )
+    )
+
+
+_register()
+
+
+def purchase_expression(*, start: datetime, end: datetime, types: Sequence[str]) -> ir.Table:
+    """Per customer (after merges) with a transaction in [start, end): occasions (days with a
+    transaction, counted in whole days from `start`), first and last such day, the value of
+    the first occasion and of all; one Ibis expression for both engines."""
+    start, end = _naive(start), _naive(end)
+    i = table("interactions")
+    i = i.filter(i.type.isin(list(types)), i.occurred_at >= start, i.occurred_at < end)
+    v = table(VALUES)
+    s = table("customer_survivors")
+    j = i.left_join(v, i.id == v.id).left_join(s, i.customer_id == s.customer_id)
+    day_us = 86_400_000_000
+    since = j.select(
+        cust=ibis.coalesce(s.survivor_id, i.customer_id).cast("string"),
+        day=(i.occurred_at.delta(ibis.literal(start), unit="microsecond") // day_us).cast("int64"),
+        value=ibis.coalesce(v.value_eur, ibis.literal(0.0, type="float64")),
+    )
+    days = since.group_by(["cust", "day"]).aggregate(value=since.value.sum())
+    days = days.mutate(first_day=days.day.min().over(group_by=days.cust))
+    return days.group_by("cust").aggregate(
+        occasions=days.count(),
+        first_day=days.day.min(),
+        last_day=days.day.max(),
+        first_value=days.value.sum(where=days.day == days.first_day),
+        repeat_value=days.value.sum(where=days.day > days.first_day),
+        total=days.value.sum(),
+    )
+
+
 def purchase_summary(
-    db: Session,
+    engine: Engine,
     *,
     now: datetime,
     window_days: int = 365,
     types: Sequence[str] = TRANSACTION_TYPES,
 ) -> PurchaseSummary:
-    """Frequency, recency, age and spend per customer with a transaction in the window."""
-    from cxm.interactions.models import Interaction
+    """Frequency, recency, age and spend per customer with a transaction in the window, read
+    from the analytical store through `engine` (DuckDB, or Spark over the Parquet copy).
 
+    A transaction is an interaction of one of `types` in [now − window_days, now), its value
+    ``properties.value_eur`` (else ``amount_eur``; 0 unless a positive number); a merged
+    customer's transactions count for the survivor. Occasions are whole days counted from the
+    window's start (on a window starting at midnight: UTC days); the values of one day add up.
+    """
     start = now - timedelta(days=window_days)
-    rows = db.execute(
-        select(Interaction.customer_id, Interaction.occurred_at, Interaction.properties).where(
-            Interaction.type.in_(list(types)),
-            Interaction.occurred_at >= start,
-            Interaction.occurred_at < now,
-        )
-    ).all()
-    days: dict[uuid.UUID, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    for customer, at, properties in rows:
-        day = int((at - start).total_seconds() // 86400)
-        days[customer][day] += _value(properties)
-    customers = sorted(days, key=str)
+    rows = engine.execute(purchase_expression(start=start, end=now, types=types))
+    rows.sort(key=lambda r: str(r["cust"]))
     horizon = (now - start).total_seconds() / 86400
-    x, t_x, big_t, mean_value, first_value, total = [], [], [], [], [], []
-    for customer in customers:
-        occasions = sorted(days[customer].items())
-        first_day, first_val = occasions[0]
-        last_day = occasions[-1][0]
-        repeats = [v for _, v in occasions[1:]]
-        x.append(float(len(repeats)))
-        t_x.append((last_day - first_day) / WEEK_DAYS)
-        big_t.append(max(horizon - first_day, 1.0) / WEEK_DAYS)
-        mean_value.append(sum(repeats) / len(repeats) if repeats else 0.0)
-        first_value.append(first_val)
-        total.append(sum(v for _, v in occasions))
-    arr = np.asarray
+    occasions = np.array([int(r["occasions"]) for r in rows], dtype=np.float64)
+    first_day = np.array([int(r["first_day"]) for r in rows], dtype=np.float64)
+    last_day = np.array([int(r["last_day"]) for r in rows], dtype=np.float64)
+    first_value = np.array([float(r["first_value"]) for r in rows], dtype=np.float64)
+    repeat_value = np.array([float(r["repeat_value"] or 0.0) for r in rows], dtype=np.float64)
+    total = np.array([float(r["total"]) for r in rows], dtype=np.float64)
+    x = occasions - 1.0
+    mean_value = np.where(x > 0, repeat_value / np.maximum(x, 1.0), 0.0)
     return PurchaseSummary(
-        customers,
-        arr(x, dtype=np.float64),
-        arr(t_x, dtype=np.float64),
-        arr(big_t, dtype=np.float64),
-        arr(mean_value, dtype=np.float64),
-        arr(first_value, dtype=np.float64),
-        arr(total, dtype=np.float64),
+        [uuid.UUID(str(r["cust"])) for r in rows],
+        x,
+        (last_day - first_day) / WEEK_DAYS,
+        np.maximum(horizon - first_day, 1.0) / WEEK_DAYS,
+        mean_value,
+        first_value,
+        total,
     )
+
+
+def _naive(value: datetime) -> datetime:
+    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
 class ValueTier(StrEnum):
@@ -340,7 +409,7 @@ def value_tiers(values: Floats) -> list[ValueTier]:
 
 
 def customer_lifetime_values(
-    db: Session,
+    engine: Engine,
     *,
     now: datetime,
     window_days: int = 365,
@@ -355,7 +424,7 @@ def customer_lifetime_values(
     With fewer than ``min_repeaters`` repeat customers the spend model is not fitted and each
     customer's expected spend is the mean value of all their transactions (noted).
     """
-    summary = purchase_summary(db, now=now, window_days=window_days, types=types)
+    summary = purchase_summary(engine, now=now, window_days=window_days, types=types)
     if len(summary.customers) < 4:
         raise Invalid("too few customers with a purchase for a CLV model", field="window_days")
     bg = fit_bgnbd(summary.x, summary.t_x, summary.big_t, penalizer=penalizer)

@@ -30,27 +30,33 @@ The numbers (pure, numpy only):
 Importance × performance puts each driver into a quadrant (important and weak: fix first), and
 moments of truth are the touchpoint drivers ranked by importance times the performance gap.
 
-The data (`customer_frame`): one row per customer, built from the operational database; see its
+The data (`customer_frame`): one row per customer, read from the analytical store through an
+`Engine` (DuckDB, or Spark over the Parquet copy; one Ibis expression for both); see its
 docstring for the exact construction.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
+import ibis  # type: ignore[import-untyped]
+import ibis.expr.types as ir  # type: ignore[import-untyped]
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from cxm.analytics import text_topics
+from cxm.analytics.engine import Engine
+from cxm.analytics.store import table
 from cxm.shared.errors import Invalid
 
 Missing = Literal["pairwise", "listwise", "mean"]
@@ -517,7 +523,7 @@ def rank_moments_of_truth(
 
 
 # ----------------------------------------------------------------------------------------------
-# The data: one row per customer from the operational database
+# The data: one row per customer from the analytical store
 
 OUTCOMES = ("nps", "csat", "ces")
 _SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
@@ -560,7 +566,7 @@ def to_percent(kind: str, score: float) -> float:
 
 
 def customer_frame(
-    db: Session,
+    engine: Engine,
     *,
     now: datetime,
     window_days: int = 365,
@@ -570,141 +576,90 @@ def customer_frame(
     max_topics: int = 10,
     min_values: int = 30,
 ) -> DriverFrame:
-    """One row per customer with an outcome answer in [now − window_days, now).
+    """One row per customer with an outcome answer in [now − window_days, now), read from the
+    analytical store through `engine` (the DuckDB store, or Spark over its Parquet copy).
 
+    - **Customers** are resolved through merges: a merged record's answers and texts count for
+      its survivor (the store's ``customer_survivors``, as every figure of the store does).
     - **Outcome**: the customer's latest answer of type ``outcome`` (nps 0–10, csat 1–5,
-      ces 1–7) in the window, from the surveys ``outcome_surveys`` (keys; all surveys if empty).
+      ces 1–7) in the window, from the surveys ``outcome_surveys`` (keys; all surveys if empty);
+      of two responses at the same instant the one with the greater id.
     - **Touchpoint drivers**: for each touchpoint, the mean satisfaction (0–100) of the
       customer's responses at that touchpoint (``survey_responses.touchpoint_id``) in the window,
       submitted no later than the outcome answer (the outcome's own response included: its
       touchpoint rating is the customer's experience there). A response's satisfaction is its
-      CSAT answer, else its NPS, else its CES, each rescaled to 0–100. Missing where the
-      customer gave none at that touchpoint. Touchpoints with fewer than ``min_values``
-      customers are left out.
+      CSAT answer, else its NPS, else its CES, each rescaled to 0–100 (a response with two
+      answers of one type counts its first, by answer id). Missing where the customer gave none
+      at that touchpoint. Touchpoints with fewer than ``min_values`` customers are left out.
     - **Topic drivers** (``topics``): 1 when a text analysis of the customer (any subject:
       feedback, interaction, survey comment) dated in the window, no later than the outcome,
-      carries the topic, else 0; the ``max_topics`` topics named by most customers, each by at
-      least ``min_values`` customers.
+      carries the topic (any taxonomy), else 0; the ``max_topics`` topics named by most
+      customers, each by at least ``min_values`` customers.
     - **Performance**: a touchpoint's mean satisfaction (0–100); a topic's share of customers
       who did not raise it (100 − prevalence %).
-    """
-    from cxm.surveys.models import Survey, SurveyAnswer, SurveyResponse
-    from cxm.textanalytics.models import TextAnalysis, TextTopic
-    from cxm.touchpoints.models import Touchpoint
 
+    One query (`frame_expression`) returns the outcome, the per-touchpoint means and the topic
+    mentions per customer; the columns are put together here.
+    """
     if outcome not in OUTCOMES:
         raise Invalid(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
     if window_days < 1:
         raise Invalid("window_days must be at least 1", field="window_days")
     start = now - timedelta(days=window_days)
 
-    answers = db.execute(
-        select(
-            SurveyResponse.id,
-            SurveyResponse.customer_id,
-            SurveyResponse.touchpoint_id,
-            SurveyResponse.submitted_at,
-            Survey.key,
-            SurveyAnswer.type,
-            SurveyAnswer.score,
-        )
-        .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
-        .join(Survey, Survey.id == SurveyResponse.survey_id)
-        .where(
-            SurveyResponse.customer_id.is_not(None),
-            SurveyResponse.submitted_at >= start,
-            SurveyResponse.submitted_at < now,
-            SurveyAnswer.score.is_not(None),
-            SurveyAnswer.type.in_(OUTCOMES),
-        )
-    ).all()
+    sql = frame_sql(
+        engine.dialect, start=start, end=now, outcome=outcome,
+        outcome_surveys=tuple(outcome_surveys), topics=topics,
+    )  # fmt: skip
+    outcomes: dict[str, float] = {}
+    ratings: dict[str, dict[str, float]] = defaultdict(dict)  # touchpoint key -> customer -> %
+    mentions: dict[str, set[str]] = defaultdict(set)  # topic -> customers
+    responses = 0
+    for row in engine.query(sql):
+        kind, who, ref, value = row["kind"], row["cust"], row["ref"], row["value"]
+        if kind == "y":
+            outcomes[who] = float(value)
+        elif kind == "t":
+            ratings[ref][who] = float(value)
+        elif kind == "p":
+            mentions[ref].add(who)
+        else:
+            responses = int(value or 0)
 
-    surveys = set(outcome_surveys)
-    # response id -> (customer, touchpoint, at, {type: score}, survey key)
-    Response = tuple[uuid.UUID, uuid.UUID | None, datetime, dict[str, int], str]
-    responses: dict[uuid.UUID, Response] = {}
-    for answer in answers:
-        rid: uuid.UUID = answer[0]
-        if rid not in responses and answer[1] is not None:
-            responses[rid] = (answer[1], answer[2], answer[3], {}, str(answer[4]))
-        if rid in responses and answer[6] is not None:
-            responses[rid][3].setdefault(str(answer[5]), int(answer[6]))
+    keys = sorted(outcomes)
+    customers = [uuid.UUID(c) for c in keys]
+    row_of = {c: i for i, c in enumerate(keys)}
+    n = len(keys)
 
-    latest: dict[uuid.UUID, tuple[datetime, str, float]] = {}
-    for rid, (customer, _, at, scores, survey_key) in responses.items():
-        if outcome not in scores or (surveys and survey_key not in surveys):
-            continue
-        mark = (at, str(rid))
-        current = latest.get(customer)
-        if current is None or mark > (current[0], current[1]):
-            latest[customer] = (at, str(rid), float(scores[outcome]))
-
-    customers = sorted(latest, key=str)
-    row_of = {c: i for i, c in enumerate(customers)}
-    n = len(customers)
-
-    ratings: dict[uuid.UUID, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for customer, touchpoint, at, scores, _ in responses.values():
-        if touchpoint is None or customer not in row_of or at > latest[customer][0]:
-            continue
-        rated = next((t for t in _SATISFACTION_ORDER if t in scores), None)
-        if rated is None:
-            continue
-        ratings[touchpoint][row_of[customer]].append(to_percent(rated, scores[rated]))
-
-    names = {
-        tp.id: (tp.key, tp.name_de, tp.name_en)
-        for tp in db.execute(
-            select(Touchpoint.id, Touchpoint.key, Touchpoint.name_de, Touchpoint.name_en)
-        )
-    }
+    kept = sorted(k for k, by_row in ratings.items() if len(by_row) >= min_values)
+    names = _touchpoint_names(engine, kept) if kept else {}
     columns: list[Floats] = []
     drivers: list[DriverInfo] = []
     performance: dict[str, float] = {}
-    for touchpoint, by_row in sorted(
-        ratings.items(), key=lambda kv: names.get(kv[0], (str(kv[0]),))[0]
-    ):
-        if len(by_row) < min_values:
-            continue
-        key, name_de, name_en = names.get(
-            touchpoint, (str(touchpoint), str(touchpoint), str(touchpoint))
-        )
+    for key in kept:
         column = np.full(n, np.nan)
-        for index, values in by_row.items():
-            column[index] = sum(values) / len(values)
+        for who, value in ratings[key].items():
+            column[row_of[who]] = value
+        name_de, name_en = names.get(key, (key, key))
         info = DriverInfo(f"touchpoint:{key}", "touchpoint", key, name_de, name_en)
         drivers.append(info)
         columns.append(column)
         performance[info.key] = float(np.nanmean(column))
 
-    topic_rows: dict[str, set[int]] = defaultdict(set)
     if topics and n:
-        mentions = db.execute(
-            select(TextAnalysis.customer_id, TextAnalysis.occurred_at, TextTopic.topic)
-            .join(TextTopic, TextTopic.analysis_id == TextAnalysis.id)
-            .where(
-                TextAnalysis.customer_id.is_not(None),
-                TextAnalysis.occurred_at >= start,
-                TextAnalysis.occurred_at < now,
-            )
-        ).all()
-        for mention in mentions:
-            who: uuid.UUID | None = mention[0]
-            if who is not None and who in row_of and mention[1] <= latest[who][0]:
-                topic_rows[str(mention[2])].add(row_of[who])
         common = sorted(
-            (t for t, rows in topic_rows.items() if len(rows) >= min_values),
-            key=lambda t: (-len(topic_rows[t]), t),
+            (t for t, who in mentions.items() if len(who) >= min_values),
+            key=lambda t: (-len(mentions[t]), t),
         )[:max_topics]
         for topic in sorted(common):
             column = np.zeros(n)
-            column[list(topic_rows[topic])] = 1.0
+            column[[row_of[c] for c in mentions[topic]]] = 1.0
             info = DriverInfo(f"topic:{topic}", "topic", topic, topic, topic)
             drivers.append(info)
             columns.append(column)
             performance[info.key] = 100.0 - float(column.mean()) * 100.0
 
-    y = np.array([latest[c][2] for c in customers], dtype=np.float64)
+    y = np.array([outcomes[c] for c in keys], dtype=np.float64)
     x = np.column_stack(columns) if columns else np.empty((n, 0))
     return DriverFrame(
         outcome=outcome,
@@ -715,8 +670,182 @@ def customer_frame(
         performance=performance,
         start=start,
         end=now,
-        notes={"responses": len(responses)},
+        notes={"responses": responses},
     )
+
+
+# The store's tables the frame reads (the Parquet copy must carry them for Spark).
+TABLES = ("survey_answers", "surveys", "touchpoints", "customer_survivors", text_topics.TOPICS)
+# what the scratch store of `cxm.insights.services` syncs for the frame (survivors derive from
+# customers)
+SYNCED = ("survey_answers", "surveys", "touchpoints", "customers", text_topics.TOPICS)
+
+
+def _naive(value: datetime) -> datetime:
+    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _resolved(fact: ir.Table) -> ir.Table:
+    """The fact with `cust`: its customer after merges (a merged record → its survivor)."""
+    s = table("customer_survivors")
+    joined = fact.left_join(s, fact.customer_id == s.customer_id)
+    out = joined.select(
+        *[joined[c] for c in fact.columns if c != "customer_id"],
+        cust=ibis.coalesce(s.survivor_id, fact.customer_id),
+    )
+    return out.view()
+
+
+def _percent(score: ir.Value, kind: str) -> ir.Value:
+    """`to_percent` in SQL, operation for operation (the same doubles)."""
+    low, high = _SCALES[kind]
+    return (score.cast("float64") - low) / (high - low) * 100.0
+
+
+def frame_expression(
+    *,
+    start: datetime,
+    end: datetime,
+    outcome: str,
+    outcome_surveys: Sequence[str] = (),
+    topics: bool = True,
+) -> ir.Table:
+    """The frame's data as one Ibis expression over the store (both engines), in long form:
+    ``kind`` y (``cust``'s outcome in ``value``), t (``cust``'s mean satisfaction at touchpoint
+    ``ref``), p (``cust`` raised topic ``ref``) and one row n (the responses read)."""
+    start, end = _naive(start), _naive(end)
+    a = table("survey_answers")
+    a = a.filter(
+        a.customer_id.notnull(),
+        a.submitted_at >= start,
+        a.submitted_at < end,
+        a.score.notnull(),
+        a.type.isin(list(OUTCOMES)),
+    )
+    # a response's first answer of each type (by answer id: the question order)
+    first = ibis.row_number().over(group_by=[a.response_id, a.type], order_by=a.id)
+    a = a.mutate(answer_no=first)
+    a = a.filter(a.answer_no == 0)
+    a = _resolved(a.select("response_id", "customer_id", "touchpoint_id", "submitted_at",
+                           "survey_id", "type", "score"))  # fmt: skip
+    r = a.group_by(["response_id", "cust", "touchpoint_id", "submitted_at", "survey_id"]).aggregate(
+        **{kind: a.score.max(where=a.type == kind) for kind in OUTCOMES}
+    )
+
+    o = r.filter(r[outcome].notnull())
+    if outcome_surveys:
+        sv = table("surveys")
+        o = o.filter(o.survey_id.isin(sv.filter(sv.key.isin(list(outcome_surveys))).id))
+    latest = ibis.row_number().over(
+        group_by=o.cust,
+        order_by=[o.submitted_at.desc(), o.response_id.cast("string").desc()],
+    )
+    o = o.mutate(latest_no=latest)
+    o = o.filter(o.latest_no == 0)
+    o = o.select(cust=o.cust, out_at=o.submitted_at, y=o[outcome].cast("float64")).view()
+
+    rated = r.filter(r.touchpoint_id.notnull())
+    rated = rated.join(o, "cust")
+    rated = rated.filter(rated.submitted_at <= rated.out_at)
+    satisfaction = ibis.coalesce(*[_percent(rated[k], k) for k in _SATISFACTION_ORDER])
+    means = rated.group_by(["cust", "touchpoint_id"]).aggregate(value=satisfaction.mean())
+    tp = table("touchpoints")
+    means = means.left_join(tp, means.touchpoint_id == tp.id)
+    means = means.select(
+        cust=means.cust, ref=ibis.coalesce(tp.key, means.touchpoint_id.cast("string")),
+        value=means.value,
+    )  # fmt: skip
+
+    string = ibis.literal(None, type="string")
+    parts = [
+        o.select(kind=ibis.literal("y"), cust=o.cust.cast("string"), ref=string, value=o.y),
+        means.select(
+            kind=ibis.literal("t"),
+            cust=means.cust.cast("string"),
+            ref=means.ref,
+            value=means.value,
+        ),  # fmt: skip
+        r.aggregate(value=r.count().cast("float64")).select(
+            kind=ibis.literal("n"), cust=string, ref=string, value="value"
+        ),
+    ]
+    if topics:
+        t = table(text_topics.TOPICS)
+        t = t.filter(t.customer_id.notnull(), t.occurred_at >= start, t.occurred_at < end)
+        t = _resolved(t.select("customer_id", "occurred_at", "topics"))
+        t = t.join(o, "cust")
+        t = t.filter(t.occurred_at <= t.out_at)
+        raised = t.select(cust=t.cust, topic=t.topics.unnest()).distinct()
+        parts.append(
+            raised.select(
+                kind=ibis.literal("p"),
+                cust=raised.cust.cast("string"),
+                ref=raised.topic,
+                value=ibis.literal(1.0, type="float64"),
+            )  # fmt: skip
+        )
+    return ibis.union(*parts, distinct=False)
+
+
+# Stand-ins for the window's bounds: the frame's SQL is compiled once per dialect and shape
+# (building and compiling the expression takes longer than DuckDB takes to run it) and the
+# bounds' literals are put in for each query.
+_BOUNDS = (datetime(1901, 2, 3, 4, 5, 6), datetime(1902, 3, 4, 5, 6, 7))
+
+
+def frame_sql(
+    dialect: str,
+    *,
+    start: datetime,
+    end: datetime,
+    outcome: str,
+    outcome_surveys: tuple[str, ...] = (),
+    topics: bool = True,
+) -> str:
+    """The SQL of `frame_expression` in an engine's dialect (duckdb, pyspark)."""
+    sql, marks = _compiled_frame(dialect, outcome, outcome_surveys, topics)
+    for mark, value in zip(marks, (start, end), strict=True):
+        sql = sql.replace(mark, _timestamp_sql(dialect, _naive(value)))
+    return sql
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_frame(
+    dialect: str, outcome: str, outcome_surveys: tuple[str, ...], topics: bool
+) -> tuple[str, tuple[str, ...]]:
+    if dialect == "pyspark":
+        from cxm.analytics import spark  # noqa: F401  (loads Ibis' PySpark compiler options)
+    expr = frame_expression(
+        start=_BOUNDS[0], end=_BOUNDS[1], outcome=outcome, outcome_surveys=outcome_surveys,
+        topics=topics,
+    )  # fmt: skip
+    sql = str(ibis.to_sql(expr, dialect=dialect))
+    marks = tuple(_literal_sql(dialect, value) for value in _BOUNDS)
+    if not all(mark in sql for mark in marks):  # pragma: no cover - a new Ibis spelling
+        raise RuntimeError(f"the {dialect} SQL of the driver frame spells its bounds otherwise")
+    return sql, marks
+
+
+def _literal_sql(dialect: str, value: datetime) -> str:
+    """How Ibis writes a timestamp literal in `dialect`."""
+    probe = table("touchpoints").select(bound_=ibis.literal(value))
+    sql = str(ibis.to_sql(probe, dialect=dialect))
+    found = re.search(r"SELECT\s+(.*?)\s+AS\s+[`\"]bound_[`\"]", sql, re.S)
+    if found is None:  # pragma: no cover - a new Ibis spelling
+        raise RuntimeError(f"no timestamp literal in {sql!r}")
+    return found.group(1)
+
+
+def _timestamp_sql(dialect: str, value: datetime) -> str:
+    """A naive UTC timestamp literal (Spark: without a time zone, as the Parquet copy holds it)."""
+    kind = "TIMESTAMP_NTZ" if dialect == "pyspark" else "TIMESTAMP"
+    return f"{kind} '{value.isoformat(sep=' ')}'"
+
+
+def _touchpoint_names(engine: Engine, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+    tp = table("touchpoints")
+    rows = engine.execute(tp.filter(tp.key.isin(list(keys))).select("key", "name_de", "name_en"))
+    return {r["key"]: (r["name_de"], r["name_en"]) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -763,7 +892,7 @@ def analyse(
 
 
 def journey_moments_of_truth(
-    db: Session,
+    engine: Engine,
     *,
     touchpoint_keys: Iterable[str],
     now: datetime,
@@ -774,7 +903,7 @@ def journey_moments_of_truth(
 ) -> list[MomentOfTruth]:
     """The moments of truth among a journey's touchpoints, highest first (empty when the data
     cannot support an analysis)."""
-    frame = customer_frame(db, now=now, window_days=window_days, outcome=outcome)
+    frame = customer_frame(engine, now=now, window_days=window_days, outcome=outcome)
     try:
         return analyse(
             frame, bootstrap=bootstrap, seed=seed, touchpoints=list(touchpoint_keys)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxm.analytics import drivers, kpi
+from cxm.analytics.engine import Engine
 from cxm.analytics.store import Store, table
 from cxm.insights import services as insights
 from cxm.segments import services as segments
@@ -381,17 +382,20 @@ def loyalty(
     db: Session,
     *,
     now: datetime,
+    engine: Engine | None = None,
     window_days: int = LOYALTY_WINDOW_DAYS,
     bootstrap: int = LOYALTY_BOOTSTRAP,
     top: int = LOYALTY_TOP,
 ) -> Loyalty:
     """The `top` key drivers of NPS over the window (relative weights with bootstrap intervals)
     and the `top` moments of truth; an empty Loyalty with the reason when the data do not
-    support an analysis."""
+    support an analysis. Reads the analytical store through `engine` (see
+    cxm.insights.services.driver_analysis)."""
     try:
         analysis = insights.driver_analysis(
-            db, now=now, outcome="nps", window_days=window_days, bootstrap=bootstrap
-        )
+            db, now=now, engine=engine, outcome="nps", window_days=window_days,
+            bootstrap=bootstrap,
+        )  # fmt: skip
     except Invalid as exc:
         return Loyalty(problem=exc.message)
     result = analysis.result

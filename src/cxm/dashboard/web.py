@@ -15,7 +15,7 @@ from cxm.accounts.domain import Permission, role_allows
 from cxm.alerts.domain import AlertStatus
 from cxm.alerts.models import Alert
 from cxm.analytics import sync
-from cxm.analytics.api import get_analytics_settings, get_store
+from cxm.analytics.api import fresh_engine, get_analytics_settings, get_store
 from cxm.config import Settings
 from cxm.customers.models import Customer
 from cxm.dashboard import services
@@ -166,7 +166,9 @@ def _charts(
         # not filtered: the analysis needs every customer's answers, over a year, to be stable
         loyalty=services.cached(
             ("loyalty", settings.database_url, now.date()),
-            lambda: services.loyalty(db, now=now),
+            lambda: services.loyalty(
+                db, now=now, engine=fresh_engine(request, db, settings, cfg, now=now)
+            ),
             ttl=ttl,
         ),
         kpis=services.tiles(store, now=now, min_n=cfg.min_n, filters=unbounded),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from cxm.accounts.domain import Permission
 from cxm.accounts.models import User
 from cxm.analytics import drivers
-from cxm.deps import ClockDep, DbSession, require
+from cxm.analytics.api import AnalyticsSettingsDep, Ctx, fresh_engine
+from cxm.deps import ClockDep, DbSession, SettingsDep, require
 from cxm.insights import services
 from cxm.insights.schemas import (
     ChurnOut,
@@ -97,9 +98,7 @@ def drivers_out(analysis: drivers.DriverAnalysis) -> DriversOut:
 
 @router.get("/insights/drivers")
 def key_drivers(
-    db: DbSession,
-    user: Reader,
-    clock: ClockDep,
+    ctx: Ctx,  # analytics:read, as Reader
     outcome: Outcome = "nps",
     window_days: Annotated[int, Query(ge=7, le=3650)] = 365,
     survey: Annotated[list[str] | None, Query(max_length=20)] = None,
@@ -112,10 +111,12 @@ def key_drivers(
     """Johnson's relative weights of touchpoint satisfaction and topic presence for the
     outcome (one row per customer; see the docs of cxm.analytics.drivers), with percentile
     bootstrap intervals, the importance × performance quadrants and the moments of truth.
-    422 when the window holds too little data."""
+    422 when the window holds too little data. Reads the analytical store (synced first when
+    older than CXM_ANALYTICS_MAX_LAG_SECONDS; on Spark with CXM_ANALYTICS_ENGINE=spark)."""
     analysis = services.driver_analysis(
-        db,
-        now=clock.now(),
+        ctx.db,
+        now=ctx.clock.now(),
+        engine=ctx.fresh(),
         outcome=outcome,
         window_days=window_days,
         surveys=tuple(survey or ()),
@@ -130,9 +131,7 @@ def key_drivers(
 
 @router.get("/insights/moments-of-truth")
 def moments_of_truth(
-    db: DbSession,
-    user: Reader,
-    clock: ClockDep,
+    ctx: Ctx,  # analytics:read, as Reader
     touchpoint: Annotated[list[str] | None, Query(max_length=100)] = None,
     outcome: Outcome = "nps",
     window_days: Annotated[int, Query(ge=7, le=3650)] = 365,
@@ -141,8 +140,9 @@ def moments_of_truth(
     """The touchpoints ranked by importance × performance gap, optionally only those given
     (a journey's); each with its evidence (n, share of R² and interval, correlation)."""
     analysis = services.driver_analysis(
-        db,
-        now=clock.now(),
+        ctx.db,
+        now=ctx.clock.now(),
+        engine=ctx.fresh(),
         outcome=outcome,
         window_days=window_days,
         bootstrap=bootstrap,
@@ -199,15 +199,24 @@ def priority_customers(
 
 @router.post("/insights/scores/refresh")
 def refresh(
+    request: Request,
     db: DbSession,
     user: Manager,
     clock: ClockDep,
+    settings: SettingsDep,
+    cfg: AnalyticsSettingsDep,
     window_days: Annotated[int, Query(ge=30, le=3650)] = 365,
     horizon_days: Annotated[int, Query(ge=14, le=365)] = 90,
 ) -> RefreshOut:
-    """Fits CLV and churn risk now and replaces the stored scores."""
+    """Fits CLV and churn risk now and replaces the stored scores (purchase histories from the
+    analytical store, synced first when stale; churn features from the database)."""
+    now = clock.now()
     result = services.refresh_scores(
-        db, now=clock.now(), window_days=window_days, horizon_days=horizon_days
+        db,
+        now=now,
+        engine=fresh_engine(request, db, settings, cfg, now=now),
+        window_days=window_days,
+        horizon_days=horizon_days,
     )
     return RefreshOut(
         computed_at=result.computed_at,

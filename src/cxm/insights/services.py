@@ -1,13 +1,20 @@
 """Insights: key drivers and moments of truth (computed when asked), and customer value and
 churn risk (refreshed on demand, stored per customer so segments and the agent queue can use
-them)."""
+them).
+
+Key drivers and the CLV's purchase histories read the analytical store through an `Engine`
+(routes and pages pass `cxm.analytics.api.fresh_engine`, the worker the store it opens). Called
+without one (scripts, tests), they read a throw-away in-memory store synced from `db` with just
+the tables they need. The churn features still read the operational database.
+"""
 
 from __future__ import annotations
 
 import math
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +25,10 @@ from sqlalchemy.orm import Session
 
 from cxm.analytics import clv as clv_mod
 from cxm.analytics import drivers
+from cxm.analytics import sync as sync_mod
+from cxm.analytics.engine import Engine
+from cxm.analytics.settings import AnalyticsSettings
+from cxm.analytics.store import Store
 from cxm.cases import services as cases
 from cxm.customers.models import Customer
 from cxm.segments.models import CustomerScore, ScoreRun
@@ -27,10 +38,32 @@ CLV = "clv"
 CHURN = "churn"
 
 
+@contextmanager
+def scratch_engine(db: Session, *, now: datetime, tables: Sequence[str]) -> Iterator[Engine]:
+    """A throw-away in-memory DuckDB store with `tables` synced from `db` (no Parquet copy):
+    for callers without the application's store (scripts, tests)."""
+    cfg = AnalyticsSettings(engine="duckdb", parquet=False)
+    with Store(":memory:") as store:
+        sync_mod.sync(db, store=store, settings=cfg, now=now, tables=list(tables))
+        yield store
+
+
+@contextmanager
+def _engine_or_scratch(
+    engine: Engine | None, db: Session, *, now: datetime, tables: Sequence[str]
+) -> Iterator[Engine]:
+    if engine is not None:
+        yield engine
+        return
+    with scratch_engine(db, now=now, tables=tables) as scratch:
+        yield scratch
+
+
 def driver_analysis(
     db: Session,
     *,
     now: datetime,
+    engine: Engine | None = None,
     outcome: str = "nps",
     window_days: int = 365,
     surveys: Sequence[str] = (),
@@ -42,15 +75,17 @@ def driver_analysis(
     touchpoints: Sequence[str] | None = None,
 ) -> drivers.DriverAnalysis:
     """Relative weights with intervals, the importance × performance matrix and the moments of
-    truth for the outcome over the window (see cxm.analytics.drivers for the data)."""
-    frame = drivers.customer_frame(
-        db,
-        now=now,
-        window_days=window_days,
-        outcome=outcome,
-        outcome_surveys=surveys,
-        topics=topics,
-    )
+    truth for the outcome over the window (see cxm.analytics.drivers for the data), read from
+    the analytical store through `engine` (a scratch store synced from `db` without one)."""
+    with _engine_or_scratch(engine, db, now=now, tables=drivers.SYNCED) as source:
+        frame = drivers.customer_frame(
+            source,
+            now=now,
+            window_days=window_days,
+            outcome=outcome,
+            outcome_surveys=surveys,
+            topics=topics,
+        )
     return drivers.analyse(
         frame,
         bootstrap=bootstrap,
@@ -66,6 +101,7 @@ def moments_of_truth(
     *,
     touchpoint_keys: Iterable[str],
     now: datetime,
+    engine: Engine | None = None,
     window_days: int = 365,
     outcome: str = "nps",
     bootstrap: int = 200,
@@ -73,15 +109,16 @@ def moments_of_truth(
 ) -> list[drivers.MomentOfTruth]:
     """The ranked moments of truth among the given touchpoints (a journey's); empty when the
     data do not support an analysis."""
-    return drivers.journey_moments_of_truth(
-        db,
-        touchpoint_keys=touchpoint_keys,
-        now=now,
-        window_days=window_days,
-        outcome=outcome,
-        bootstrap=bootstrap,
-        seed=seed,
-    )
+    with _engine_or_scratch(engine, db, now=now, tables=drivers.SYNCED) as source:
+        return drivers.journey_moments_of_truth(
+            source,
+            touchpoint_keys=touchpoint_keys,
+            now=now,
+            window_days=window_days,
+            outcome=outcome,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -100,20 +137,24 @@ def refresh_scores(
     db: Session,
     *,
     now: datetime,
+    engine: Engine | None = None,
     window_days: int = 365,
     months: int = 12,
     horizon_days: int = 90,
 ) -> RefreshResult:
     """Fits CLV (BG/NBD + Gamma-Gamma) and churn risk now and replaces every stored score.
 
-    A model the data cannot support is skipped and its reason kept in the run's summary.
+    A model the data cannot support is skipped and its reason kept in the run's summary. The
+    purchase histories come from the analytical store through `engine` (a scratch store
+    synced from `db` without one); the churn features from `db`.
     """
     values: dict[uuid.UUID, tuple[float, clv_mod.ValueTier, float, float]] = {}
     clv_summary: dict[str, Any]
     try:
-        result = clv_mod.customer_lifetime_values(
-            db, now=now, window_days=window_days, months=months
-        )
+        with _engine_or_scratch(engine, db, now=now, tables=clv_mod.SYNCED) as source:
+            result = clv_mod.customer_lifetime_values(
+                source, now=now, window_days=window_days, months=months
+            )
     except Invalid as exc:
         clv_summary = {"ok": False, "reason": exc.message}
     else:

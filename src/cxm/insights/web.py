@@ -12,7 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from cxm.accounts.domain import Permission, role_allows
 from cxm.accounts.models import User
 from cxm.analytics import drivers
-from cxm.deps import ClockDep, DbSession, web_require
+from cxm.analytics.api import fresh_engine, get_analytics_settings
+from cxm.deps import ClockDep, DbSession, SettingsDep, web_require
 from cxm.i18n import register, translate
 from cxm.insights import services
 from cxm.insights.labels import LABELS
@@ -80,6 +81,7 @@ def insights_page(
     db: DbSession,
     user: Reader,
     clock: ClockDep,
+    settings: SettingsDep,
     outcome: str = Query(default="nps", max_length=8),
     window: int = Query(default=365, ge=7, le=3650),
 ) -> Response:
@@ -87,9 +89,11 @@ def insights_page(
     lang = user.language if user.language in ("de", "en") else "de"
     analysis: drivers.DriverAnalysis | None = None
     problem: str | None = None
+    now = clock.now()
     try:
+        engine = fresh_engine(request, db, settings, get_analytics_settings(request), now=now)
         analysis = services.driver_analysis(
-            db, now=clock.now(), outcome=outcome, window_days=window
+            db, now=now, engine=engine, outcome=outcome, window_days=window
         )
     except Invalid as exc:
         problem = exc.message
@@ -135,6 +139,7 @@ def refresh(
     db: DbSession,
     user: Manager,
     clock: ClockDep,
+    settings: SettingsDep,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     if not csrf_ok(request, csrf):
@@ -145,5 +150,7 @@ def refresh(
             user=user,
             status_code=400,
         )
-    services.refresh_scores(db, now=clock.now())
+    now = clock.now()
+    engine = fresh_engine(request, db, settings, get_analytics_settings(request), now=now)
+    services.refresh_scores(db, now=now, engine=engine)
     return RedirectResponse(f"/app/insights?{urlencode({'done': 'refreshed'})}", status_code=303)

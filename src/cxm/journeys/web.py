@@ -266,7 +266,7 @@ def _journey_page(
         },
     )
     moments = drivers.journey_moments_of_truth(
-        db,
+        store,
         touchpoint_keys=journey_touchpoints(spec),
         now=now,
         window_days=MOMENTS_WINDOW_DAYS,
