@@ -40,6 +40,12 @@ class NoParquetCopy(CxmError):
     status_code = 503
 
 
+def _alive(session: SparkSession) -> bool:
+    """Whether the session's context still runs (a stopped one has dropped its JVM handle)."""
+    handle = session.sparkContext._jsc
+    return handle is not None and not handle.sc().isStopped()
+
+
 def spark_session(
     master: str = "local[2]", conf: dict[str, str] | None = None, *, app_name: str = "cxm"
 ) -> SparkSession:
@@ -49,7 +55,7 @@ def spark_session(
 
     with _lock:
         session = _sessions.get(master)
-        if session is not None and not session.sparkContext._jsc.sc().isStopped():
+        if session is not None and _alive(session):
             return session
         settings = {
             "spark.ui.enabled": "false",
