@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +47,34 @@ def shot(page: Any, name: str) -> None:
     """A full-page screenshot into test-artifacts/browser/ (kept by CI as evidence)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def settings_for(folder: Path, port: int, **extra: Any) -> Any:
+    """Settings of a browser test's server: a SQLite file and local files in the test's folder."""
+    from cxm.config import Settings
+
+    return Settings(
+        database_url=f"sqlite:///{folder / 'cxm.db'}",
+        data_dir=folder,
+        public_base_url=f"http://127.0.0.1:{port}",
+        **extra,
+    )
+
+
+@contextmanager
+def serving(app: Any, port: int) -> Iterator[str]:
+    """Serves the app with uvicorn on 127.0.0.1:port in a thread; yields its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
 from cxm import features  # noqa: F401
@@ -16,7 +13,6 @@ from cxm.accounts import services as accounts
 from cxm.accounts.domain import Role
 from cxm.app import build_mailer, create_app
 from cxm.cases import services as cases
-from cxm.config import Settings
 from cxm.consent import services as consent
 from cxm.consent.domain import ContactChannel, Purpose
 from cxm.customers import services as customers
@@ -40,11 +36,7 @@ pytestmark = support.MARKS
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("browser")
     port = support.free_port()
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'cxm.db'}",
-        data_dir=folder,
-        public_base_url=f"http://127.0.0.1:{port}",
-    )
+    settings = support.settings_for(folder, port)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     now = utcnow()
@@ -141,21 +133,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     engine.dispose()
 
     app = create_app(settings)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if uv.started:
-            break
-        time.sleep(0.1)
-    yield {
-        "base": f"http://127.0.0.1:{port}",
-        "token": token,
-        "customer_id": customer_id,
-        "case": case_reference,
-    }
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with support.serving(app, port) as base:
+        yield {
+            "base": base,
+            "token": token,
+            "customer_id": customer_id,
+            "case": case_reference,
+        }
 
 
 def test_agent_logs_in_switches_language_finds_the_customer_and_no_script_runs(

@@ -4,14 +4,11 @@ filters, loads more with htmx, and a label correction is saved; the console stay
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
 from cxm import features  # noqa: F401
@@ -129,24 +126,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail("src/cxm/static/vendor/ is empty: run `make assets` (scripts/vendor-assets.sh)")
     folder = tmp_path_factory.mktemp("browser-dashboard")
     port = support.free_port()
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'cxm.db'}",
-        data_dir=folder,
-        public_base_url=f"http://127.0.0.1:{port}",
-    )
+    settings = support.settings_for(folder, port)
     _seed(settings)
     app = create_app(settings)
     app.state.analytics_settings = AnalyticsSettings(path=folder / "analytics.duckdb", min_n=3)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if uv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with support.serving(app, port) as base:
+        yield base
 
 
 def _watch(page: Any) -> list[str]:

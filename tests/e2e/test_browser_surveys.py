@@ -3,13 +3,10 @@ answers it on the public page on a phone, and the results page counts the answer
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
 from cxm import features
@@ -17,7 +14,6 @@ from cxm.accounts import services as accounts
 from cxm.accounts.domain import Role
 from cxm.admin import web as settings_web
 from cxm.app import create_app
-from cxm.config import Settings
 from cxm.db import make_engine, make_session_factory
 from cxm.migrate import upgrade
 from cxm.shared.clock import utcnow
@@ -35,11 +31,7 @@ pytestmark = support.MARKS
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("browser-surveys")
     port = support.free_port()
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'cxm.db'}",
-        data_dir=folder,
-        public_base_url=f"http://127.0.0.1:{port}",
-    )
+    settings = support.settings_for(folder, port)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     now = utcnow()
@@ -81,16 +73,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     for router in (admin_web.router, settings_web.router):
         if router not in features.WEB_ROUTERS:
             app.include_router(router)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if uv.started:
-            break
-        time.sleep(0.1)
-    yield {"base": f"http://127.0.0.1:{port}"}
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with support.serving(app, port) as base:
+        yield {"base": base}
 
 
 def _login(page: Any, base: str, email: str) -> None:
