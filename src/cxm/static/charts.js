@@ -115,9 +115,17 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  // Other scripts (insights.js) add chart types before the page is drawn: they load after this
+  // one with `defer`, and run before DOMContentLoaded, when the charts are drawn.
+  window.cxmCharts = {
+    register: function (builders) {
+      Object.keys(builders).forEach(function (type) { BUILDERS[type] = builders[type]; });
+    }
+  };
+
+  if (document.readyState === "complete") {
     start();
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
   }
 })();

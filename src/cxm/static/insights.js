@@ -1,6 +1,7 @@
-// The insights page's charts, drawn like charts.js does it: every
-// <div class="chart" data-chart="…" data-source="id"> whose JSON block (<script type="application/json">)
-// has type "whiskers" (bars with interval whiskers) or "scatter" (importance × performance).
+// Chart types for the insights page and the dashboard's drivers section, registered with
+// charts.js (which draws every <div class="chart" data-chart="…" data-source="id"> from its JSON
+// block): "whiskers" (bars with interval whiskers) and "scatter" (importance × performance).
+// Load it after charts.js, both with `defer`.
 // No inline script or style (strict CSP); tooltips render on the canvas (renderMode "richText").
 (function () {
   "use strict";
@@ -81,39 +82,5 @@
     return option;
   }
 
-  var BUILDERS = { whiskers: whiskers, scatter: scatter };
-
-  function draw(el) {
-    var source = document.getElementById(el.getAttribute("data-source") || "");
-    if (!source) { return null; }
-    var data = JSON.parse(source.textContent || "{}");
-    var build = BUILDERS[data.type];
-    if (!build) { return null; }
-    var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(build(data));
-    el.setAttribute("data-drawn", "true");
-    return chart;
-  }
-
-  function start() {
-    if (!window.echarts) { return; } // the tables in <details> stay the fallback
-    var charts = [];
-    document.querySelectorAll("div.chart[data-chart]").forEach(function (el) {
-      var chart = draw(el);
-      if (chart) { charts.push(chart); }
-    });
-    var pending = null;
-    window.addEventListener("resize", function () {
-      if (pending) { window.clearTimeout(pending); }
-      pending = window.setTimeout(function () {
-        charts.forEach(function (c) { c.resize(); });
-      }, 100);
-    });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.cxmCharts.register({ whiskers: whiskers, scatter: scatter });
 })();
