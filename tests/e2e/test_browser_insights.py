@@ -137,7 +137,13 @@ def test_journeys_drivers_segments_and_the_dashboard_show_their_content(
     expect(page.get_by_test_id("segment-count")).to_contain_text(re.compile(r"[1-9]"))
     support.shot(page, "43-segment-saved")
 
-    page.goto(server + "/app")
+    # The driver analysis runs beside the requests (it takes seconds on big data): the page
+    # says so until it is ready, then shows it.
+    for _ in range(120):
+        page.goto(server + "/app")
+        if page.get_by_test_id("loyalty-pending").count() == 0:
+            break
+        page.wait_for_timeout(250)
     loyalty = page.get_by_test_id("card-loyalty")
     expect(loyalty.get_by_role("heading", name="Was Loyalität treibt")).to_be_visible()
     _drawn(page, "chart-drivers")

@@ -15,6 +15,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Die Filter oben gelten für diesen Abschnitt nicht.",
         "The filters above do not apply to this section.",
     ),
+    "dashboard.loyalty_pending": (
+        "Die Treiberanalyse wird gerade berechnet; sie erscheint beim nächsten Laden der Seite.",
+        "The driver analysis is being computed; it appears when the page is next loaded.",
+    ),
     "dashboard.loyalty_empty": (
         "Noch nicht genug Antworten für eine Treiberanalyse — sie braucht NPS-Antworten und "
         "mindestens 30 bewertende Kunden je Kontaktpunkt.",

@@ -6,6 +6,7 @@ And what drives loyalty: the top key drivers of NPS and moments of truth (cxm.in
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Hashable, Sequence
@@ -270,6 +271,49 @@ def cached(key: Hashable, compute: Callable[[], T], *, ttl: float) -> T:
     with _cache_lock:
         _cache[key] = (now, value)
     return value
+
+
+_refreshing: set[Hashable] = set()
+_log = logging.getLogger(__name__)
+
+
+def cached_in_background(
+    key: Hashable,
+    compute: Callable[[Session], T],
+    *,
+    ttl: float,
+    db: Session,
+    new_session: Callable[[], Session],
+) -> T | None:
+    """Like `cached`, for figures too slow for a request (the driver analysis takes seconds at
+    a million answers): a missing or expired value is computed in a background thread with a
+    session of its own, while the request gets the last value, or None until the first is
+    ready. ttl <= 0 (tests): computed now with `db`."""
+    if ttl <= 0:
+        return compute(db)
+    now = datetime.now(UTC).timestamp()
+    with _cache_lock:
+        hit = _cache.get(key)
+        fresh = hit is not None and now - hit[0] < ttl
+        start = not fresh and key not in _refreshing
+        if start:
+            _refreshing.add(key)
+
+    def refresh() -> None:
+        try:
+            with new_session() as own:
+                value = compute(own)
+            with _cache_lock:
+                _cache[key] = (datetime.now(UTC).timestamp(), value)
+        except Exception:  # the page keeps its last value; the next request tries again
+            _log.exception("dashboard figure %r could not be computed", key)
+        finally:
+            with _cache_lock:
+                _refreshing.discard(key)
+
+    if start:
+        threading.Thread(target=refresh, name="cxm-dashboard-refresh", daemon=True).start()
+    return hit[1] if hit is not None else None
 
 
 def interactions_since(store: Store, since: datetime) -> int:

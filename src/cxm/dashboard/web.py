@@ -134,6 +134,7 @@ def _charts(
         "segments": [],
         "saved_segments": [],
         "loyalty": None,
+        "loyalty_pending": False,
         "trend": None,
         "by_touchpoint": [],
         "complaints": {"months": [], "topics": {}},
@@ -159,18 +160,27 @@ def _charts(
     # KPI tiles compare the last 30 days whatever the period; touchpoint and segment apply
     unbounded = selection.filters()
     scoped = selection.filters(now)
+
+    def drivers_now(own: Session) -> services.Loyalty:
+        return services.loyalty(
+            own, now=now, engine=fresh_engine(request, own, settings, cfg, now=now)
+        )
+
+    # seconds at a million answers: computed beside the requests, shown once ready
+    loyalty = services.cached_in_background(
+        ("loyalty", settings.database_url, now.date()),
+        drivers_now,
+        ttl=ttl,
+        db=db,
+        new_session=request.app.state.session_factory,
+    )
     out.update(
         selection=selection,
         segments=segments,
         saved_segments=services.saved_segment_options(db),
         # not filtered: the analysis needs every customer's answers, over a year, to be stable
-        loyalty=services.cached(
-            ("loyalty", settings.database_url, now.date()),
-            lambda: services.loyalty(
-                db, now=now, engine=fresh_engine(request, db, settings, cfg, now=now)
-            ),
-            ttl=ttl,
-        ),
+        loyalty=loyalty,
+        loyalty_pending=loyalty is None,
         kpis=services.tiles(store, now=now, min_n=cfg.min_n, filters=unbounded),
         trend=services.trend(store, now=now, selection=selection, min_n=cfg.min_n),
         by_touchpoint=services.nps_by_touchpoint(store, now=now, min_n=cfg.min_n, filters=scoped),
